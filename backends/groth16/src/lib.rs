@@ -1,0 +1,1 @@
+//! zkc's groth16 backend (in progress).

@@ -1,0 +1,1 @@
+//! zkc's halo2 backend (in progress).

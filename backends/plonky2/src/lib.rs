@@ -1,0 +1,1 @@
+//! zkc's plonky2 backend (in progress).

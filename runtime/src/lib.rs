@@ -1,0 +1,12 @@
+//! zkc's circuit layer: the backend-independent [`Program`] of arguments, the one witness
+//! solver that turns model inputs into a [`Trace`], the checker that verifies a trace
+//! against a program, the [`Backend`] trait and the versioned artifact format.
+
+pub mod artifact;
+pub mod backend;
+pub mod program;
+pub mod trace;
+
+pub use backend::{Backend, BackendError, Cost, Keys};
+pub use program::{Argument, Origin, Program, Table, TensorVars, Var};
+pub use trace::Trace;

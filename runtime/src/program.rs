@@ -1,0 +1,185 @@
+//! The circuit program: a flat list of arguments over integer witness values.
+//!
+//! Every proving backend consumes exactly this program and the [`crate::Trace`] the
+//! solver produces for it; no backend recomputes a witness value.
+
+use serde::{Deserialize, Serialize};
+
+/// A witness variable: an index into the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Var(pub u32);
+
+/// Where an argument came from: the IR node index and its ONNX node name.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Origin {
+    /// Index of the IR node in the graph (`zkc table` shows it).
+    pub node: usize,
+    /// The ONNX node name (or the op type and index when the node had none).
+    pub name: String,
+}
+
+/// A lookup table: `values[i] = f(lo + i)` for the integer domain `lo .. lo + values.len()`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// What the table computes, for display (e.g. `sigmoid in=2^-8 out=2^-8`).
+    pub name: String,
+    /// The smallest input in the domain.
+    pub lo: i128,
+    /// The outputs, one per input starting at `lo`.
+    pub values: Vec<i128>,
+}
+
+impl Table {
+    /// The output for `x`, or `None` when `x` is outside the domain.
+    pub fn get(&self, x: i128) -> Option<i128> {
+        let i = x.checked_sub(self.lo)?;
+        if i < 0 {
+            return None;
+        }
+        self.values.get(usize::try_from(i).ok()?).copied()
+    }
+}
+
+/// The arguments every backend implements. Each variant documents its constraint; the
+/// solver defines the variables listed as "defines" from the ones before them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Argument {
+    /// Defines the value of an input variable (a model input); no constraint by itself.
+    /// `index` is the position in the flattened model inputs.
+    Input {
+        /// The variable.
+        x: Var,
+        /// Position in the flattened model inputs.
+        index: usize,
+    },
+    /// `out = Σ cᵢ·xᵢ + c₀`. Defines `out`.
+    Linear {
+        /// The defined variable.
+        out: Var,
+        /// The terms `(cᵢ, xᵢ)`; coefficients are fixed circuit constants.
+        terms: Vec<(i128, Var)>,
+        /// The constant `c₀`.
+        constant: i128,
+    },
+    /// `out = a·b`. Defines `out`.
+    Mul {
+        /// The defined variable.
+        out: Var,
+        /// Left factor.
+        a: Var,
+        /// Right factor.
+        b: Var,
+    },
+    /// `-2^(bits-1) ≤ x < 2^(bits-1)`. Defines nothing.
+    Range {
+        /// The checked variable.
+        x: Var,
+        /// Signed bit width.
+        bits: u32,
+    },
+    /// `(x, y) ∈ table`, i.e. `y = table[x]` with `x` in the table's domain. Defines `y`.
+    Lookup {
+        /// Input.
+        x: Var,
+        /// Output.
+        y: Var,
+        /// Index into [`Program::tables`].
+        table: usize,
+    },
+    /// Fixed-point division by `2^k`, rounding half up:
+    /// `x + 2^(k-1) = 2^k·q + r`, `0 ≤ r < 2^k`, `-2^(q_bits-1) ≤ q < 2^(q_bits-1)`.
+    /// Defines `q` and `r`. The range on `q` is what makes `r` unique in a field.
+    Rescale {
+        /// Dividend.
+        x: Var,
+        /// Quotient (the rescaled value).
+        q: Var,
+        /// Remainder.
+        r: Var,
+        /// Shift.
+        k: u32,
+        /// Signed bit width proven for `q`.
+        q_bits: u32,
+    },
+    /// Division by a witness value, rounding down: `n = q·d + r`, `0 ≤ r < d`,
+    /// `0 ≤ d - 1 - r < 2^bits`, `0 ≤ r < 2^bits`, `-2^(bits-1) ≤ q < 2^(bits-1)`.
+    /// Defines `q` and `r`. The solver fails if `d ≤ 0`.
+    Div {
+        /// Dividend.
+        n: Var,
+        /// Divisor (must be positive).
+        d: Var,
+        /// Quotient.
+        q: Var,
+        /// Remainder.
+        r: Var,
+        /// Bit width for the range checks.
+        bits: u32,
+    },
+    /// `out = max(a, b)` (with `b = 0` when `b` is `None`):
+    /// `(out - a)·(out - b) = 0`, `0 ≤ out - a < 2^bits`, `0 ≤ out - b < 2^bits`.
+    /// Defines `out`.
+    Max {
+        /// The defined variable.
+        out: Var,
+        /// First operand.
+        a: Var,
+        /// Second operand, or the constant 0 (relu).
+        b: Option<Var>,
+        /// Bit width bounding `|a - b|`.
+        bits: u32,
+    },
+    /// `x` is a public value the verifier sees, at the next public position. Defines nothing.
+    Public {
+        /// The public variable.
+        x: Var,
+    },
+}
+
+/// A model input or output as a tensor of variables with its fixed-point scale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorVars {
+    /// The ONNX name of the tensor.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Value = integer / 2^scale.
+    pub scale: u32,
+    /// The variables, row-major.
+    pub vars: Vec<Var>,
+}
+
+/// A whole circuit program.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Program {
+    /// Number of witness variables; variables are `Var(0) .. Var(num_vars)`.
+    pub num_vars: u32,
+    /// The arguments, in solving order, each with the IR node it came from.
+    pub arguments: Vec<(Argument, Origin)>,
+    /// Lookup tables referenced by [`Argument::Lookup`].
+    pub tables: Vec<Table>,
+    /// The model inputs, in graph order.
+    pub inputs: Vec<TensorVars>,
+    /// The model outputs, in graph order.
+    pub outputs: Vec<TensorVars>,
+}
+
+impl Program {
+    /// Hex SHA-256 of the program's canonical JSON: the circuit hash in artifact headers.
+    pub fn hash(&self) -> String {
+        use sha2::Digest;
+        let json = serde_json::to_vec(self).expect("program serializes");
+        hex::encode(sha2::Sha256::digest(&json))
+    }
+
+    /// The variables marked public, in order.
+    pub fn public_vars(&self) -> Vec<Var> {
+        self.arguments
+            .iter()
+            .filter_map(|(a, _)| match a {
+                Argument::Public { x } => Some(*x),
+                _ => None,
+            })
+            .collect()
+    }
+}
