@@ -1,0 +1,182 @@
+//! The KZG structured reference string (powers of tau) on BN254.
+//!
+//! **A locally generated SRS is a local trusted setup.** zkc derives it from a fixed,
+//! public seed so that the same program always gets byte-identical keys on every machine.
+//! Anyone who knows the seed knows the toxic waste `τ` and can forge proofs for keys made
+//! with it, so such keys are for development, tests and benchmarks only. For proofs that
+//! must convince someone else, pass an SRS from a public ceremony (for instance a
+//! perpetual-powers-of-tau file in halo2's raw format) with [`crate::Halo2::with_srs`].
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_proofs::poly::commitment::Params;
+use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_proofs::SerdeFormat;
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use sha2::Digest;
+use zkc_runtime::BackendError;
+
+/// The largest `k` zkc accepts (BN254's 2-adicity is 28; keys beyond 2^26 rows do not fit
+/// in memory on the machines zkc targets anyway).
+pub const MAX_K: u32 = 26;
+
+/// Bytes of a raw G1 point (x, y in Montgomery form).
+pub const G1_RAW: usize = 64;
+/// Bytes of a raw G2 point.
+pub const G2_RAW: usize = 128;
+
+/// Where the SRS comes from.
+#[derive(Clone, Debug)]
+pub enum SrsSource {
+    /// Generated locally from the public seed and cached in this directory
+    /// (`None`: `$ZKC_SRS_DIR`, else `~/.cache/zkc/srs`).
+    Local(Option<PathBuf>),
+    /// An existing SRS file in halo2's raw format; downsized when its `k` is larger.
+    File(PathBuf),
+}
+
+/// The cache directory for locally generated SRS files.
+pub fn default_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("ZKC_SRS_DIR") {
+        return PathBuf::from(d);
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".cache").join("zkc").join("srs")
+}
+
+/// File name of the cached SRS for `k`.
+pub fn file_name(k: u32) -> String {
+    format!("kzg-bn254-k{k}.srs")
+}
+
+/// Byte length of a raw SRS file of size `2^k`.
+pub fn raw_len(k: u32) -> usize {
+    4 + 2 * (1usize << k) * G1_RAW + 2 * G2_RAW
+}
+
+/// Generates the local SRS for `k` from the public seed (same `τ` for every `k`).
+pub fn generate(k: u32) -> ParamsKZG<Bn256> {
+    let seed: [u8; 32] = sha2::Sha256::digest(b"zkc local halo2 srs v1 (NOT a ceremony)").into();
+    ParamsKZG::<Bn256>::setup(k, ChaCha20Rng::from_seed(seed))
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> BackendError {
+    BackendError::Prover(format!("SRS file {}: {e}", path.display()))
+}
+
+/// Reads a raw SRS file, checking its size first so a corrupt header cannot ask for a
+/// huge allocation.
+pub fn read(path: &Path) -> Result<ParamsKZG<Bn256>, BackendError> {
+    let bytes = fs::read(path).map_err(|e| io_err(path, e))?;
+    if bytes.len() < 4 {
+        return Err(malformed(path, "shorter than its 4-byte header"));
+    }
+    let k = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    if k > MAX_K {
+        return Err(malformed(path, &format!("k = {k} is larger than {MAX_K}")));
+    }
+    if bytes.len() != raw_len(k) {
+        return Err(malformed(
+            path,
+            &format!(
+                "{} bytes, a raw halo2 KZG SRS with k = {k} has {}",
+                bytes.len(),
+                raw_len(k)
+            ),
+        ));
+    }
+    ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes)
+        .map_err(|e| malformed(path, &e.to_string()))
+}
+
+fn malformed(path: &Path, why: &str) -> BackendError {
+    BackendError::Malformed {
+        what: "SRS file",
+        reason: format!("{}: {why}", path.display()),
+    }
+}
+
+/// The SRS for `k` from `source`.
+pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, BackendError> {
+    if k > MAX_K {
+        return Err(BackendError::DoesNotFit {
+            backend: "halo2",
+            reason: format!("the circuit needs 2^{k} rows; at most 2^{MAX_K} are supported"),
+        });
+    }
+    match source {
+        SrsSource::File(path) => {
+            let mut params = read(path)?;
+            if params.k() < k {
+                return Err(BackendError::DoesNotFit {
+                    backend: "halo2",
+                    reason: format!(
+                        "the circuit needs an SRS with k >= {k} but {} has k = {}; pass a larger SRS",
+                        path.display(),
+                        params.k()
+                    ),
+                });
+            }
+            if params.k() > k {
+                params.downsize(k);
+            }
+            Ok(params)
+        }
+        SrsSource::Local(dir) => {
+            let dir = dir.clone().unwrap_or_else(default_dir);
+            let path = dir.join(file_name(k));
+            if path.exists() {
+                if let Ok(p) = read(&path) {
+                    if p.k() == k {
+                        return Ok(p);
+                    }
+                }
+            }
+            let params = generate(k);
+            // A cache that cannot be written only costs time next run.
+            let _ = write_atomic(&dir, &path, &params);
+            Ok(params)
+        }
+    }
+}
+
+fn write_atomic(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("srs"),
+        std::process::id()
+    ));
+    {
+        let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
+        params.write_custom(&mut f, SerdeFormat::RawBytes)?;
+        f.flush()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_file_round_trips_and_downsizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = params_for(&SrsSource::Local(Some(dir.path().into())), 5).unwrap();
+        let path = dir.path().join(file_name(5));
+        assert_eq!(fs::metadata(&path).unwrap().len() as usize, raw_len(5));
+        let again = params_for(&SrsSource::File(path.clone()), 4).unwrap();
+        assert_eq!(again.k(), 4);
+        assert_eq!(p.g2(), again.g2());
+        let mut bytes = fs::read(&path).unwrap();
+        bytes.truncate(bytes.len() - 1);
+        fs::write(&path, &bytes).unwrap();
+        assert!(params_for(&SrsSource::File(path), 4).is_err());
+    }
+}
