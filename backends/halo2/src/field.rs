@@ -6,7 +6,13 @@ use halo2_proofs::halo2curves::ff::PrimeField;
 
 /// `v` as a field element.
 pub fn fr(v: i128) -> Fr {
-    let m = Fr::from_u128(v.unsigned_abs());
+    let u = v.unsigned_abs();
+    // `PrimeField::from_u128` doubles 64 times; almost every value fits a u64.
+    let m = if u >> 64 == 0 {
+        Fr::from(u as u64)
+    } else {
+        Fr::from_u128(u)
+    };
     if v < 0 {
         -m
     } else {

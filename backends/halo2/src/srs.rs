@@ -148,10 +148,13 @@ pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, Backen
 
 fn write_atomic(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::Result<()> {
     fs::create_dir_all(dir)?;
+    // Unique per process and call: threads of one process may write the same k at once.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let tmp = dir.join(format!(
-        ".{}.{}.tmp",
+        ".{}.{}.{}.tmp",
         path.file_name().and_then(|n| n.to_str()).unwrap_or("srs"),
-        std::process::id()
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     {
         let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
