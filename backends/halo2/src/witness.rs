@@ -3,6 +3,7 @@
 //! value shows up as a violated gate, never as a silently "fixed" cell.
 
 use halo2_proofs::halo2curves::bn256::Fr;
+use rayon::prelude::*;
 use zkc_runtime::{Argument, Program, Trace};
 
 use crate::field::{fr, shr};
@@ -54,7 +55,7 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
         partial.push(acc);
     }
     plan.advice
-        .iter()
+        .par_iter()
         .map(|col| {
             let mut out = vec![Fr::zero(); n];
             for (cell, src) in out.iter_mut().zip(col) {

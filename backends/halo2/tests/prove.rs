@@ -72,3 +72,32 @@ fn keys_are_deterministic() {
     assert_eq!(a.verifying_key, b.verifying_key);
     assert_eq!(a.proving_key, b.proving_key);
 }
+
+#[test]
+fn tiny_programs_prove_and_verify() {
+    // No arguments at all, and a lone public input.
+    let empty = zkc_runtime::Program::default();
+    let t = zkc_runtime::Trace { values: vec![] };
+    let keys = setup(&empty);
+    let proof = backend().prove(&empty, &keys.proving_key, &t).unwrap();
+    backend()
+        .verify(&empty, &keys.verifying_key, &[], &proof)
+        .unwrap();
+    assert!(backend()
+        .verify(&empty, &keys.verifying_key, &[1], &proof)
+        .is_err());
+
+    let mut b = common::Builder::new();
+    let x = b.input(-42);
+    b.public(x);
+    let (p, t) = b.finish();
+    backend().mock(&p, &t).unwrap();
+    let keys = setup(&p);
+    let proof = backend().prove(&p, &keys.proving_key, &t).unwrap();
+    backend()
+        .verify(&p, &keys.verifying_key, &[-42], &proof)
+        .unwrap();
+    assert!(backend()
+        .verify(&p, &keys.verifying_key, &[42], &proof)
+        .is_err());
+}
