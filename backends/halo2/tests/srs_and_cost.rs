@@ -1,0 +1,78 @@
+mod common;
+
+use zkc_backend_halo2::{layout, srs, Halo2};
+use zkc_runtime::Backend;
+
+#[test]
+fn an_existing_larger_srs_is_downsized_and_a_smaller_one_refused() {
+    let (program, trace) = common::every_argument();
+    let k = layout(&program).unwrap().k;
+    let dir = tempfile::tempdir().unwrap();
+    // Write an SRS two sizes larger, the way halo2 tools write them.
+    let big = srs::generate(k + 2);
+    let path = dir.path().join("ceremony.srs");
+    let mut f = std::fs::File::create(&path).unwrap();
+    big.write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes)
+        .unwrap();
+    drop(f);
+    let backend = Halo2::with_srs(&path);
+    let keys = backend.setup(&program).unwrap();
+    let proof = backend.prove(&program, &keys.proving_key, &trace).unwrap();
+    backend
+        .verify(
+            &program,
+            &keys.verifying_key,
+            &trace.public_values(&program),
+            &proof,
+        )
+        .unwrap();
+    // The downsized ceremony SRS and the local one share τ here (same seed), so the keys
+    // agree; with a real ceremony file they would not.
+    let local = Halo2::with_srs_dir(common::srs_dir())
+        .setup(&program)
+        .unwrap();
+    assert_eq!(local.verifying_key, keys.verifying_key);
+
+    let small = srs::generate(k - 1);
+    let spath = dir.path().join("small.srs");
+    let mut f = std::fs::File::create(&spath).unwrap();
+    small
+        .write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes)
+        .unwrap();
+    drop(f);
+    let err = Halo2::with_srs(&spath).setup(&program).unwrap_err();
+    assert!(err.to_string().contains("SRS"), "{err}");
+    assert!(Halo2::with_srs(dir.path().join("missing.srs"))
+        .setup(&program)
+        .is_err());
+}
+
+#[test]
+fn cost_reports_rows_per_node() {
+    let (program, _) = common::every_argument();
+    let cost = Halo2::new().cost(&program);
+    let l = layout(&program).unwrap();
+    assert_eq!(cost.unit, "rows");
+    assert_eq!(cost.total, l.rows as u64);
+    assert!(cost.total < 1 << l.k);
+    assert!(
+        cost.detail.contains(&format!("k={}", l.k)),
+        "{}",
+        cost.detail
+    );
+    assert!(cost.detail.contains("advice columns="), "{}", cost.detail);
+    // Every node with a constraining argument has rows.
+    for (arg, origin) in &program.arguments {
+        // (Inputs share rows of free cells, so only the first input of a row is charged.)
+        if !matches!(
+            arg,
+            zkc_runtime::Argument::Public { .. } | zkc_runtime::Argument::Input { .. }
+        ) {
+            assert!(
+                cost.per_node.get(&origin.node).copied().unwrap_or(0) > 0,
+                "node {} ({arg:?})",
+                origin.node
+            );
+        }
+    }
+}
