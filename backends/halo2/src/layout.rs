@@ -233,7 +233,11 @@ pub fn plan_program(program: &Program) -> Result<(u32, Plan), BackendError> {
         });
     }
     let mut last_err = None;
-    for (_, k, shape) in cands {
+    let (_, best_k, best_shape) = cands[0];
+    // The estimate can be short (e.g. many variables no argument mentions): after the
+    // candidates, grow k for the best shape until it fits.
+    let fallback = (best_k + 1..=MAX_K).map(|k| (0.0, k, best_shape));
+    for (_, k, shape) in cands.into_iter().chain(fallback) {
         match plan::pack(program, shape, usable_rows(k)) {
             Ok(plan) => return Ok((k, plan)),
             Err(e @ BackendError::DoesNotFit { .. }) if e.to_string().contains("larger k") => {

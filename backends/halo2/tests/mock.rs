@@ -39,3 +39,16 @@ fn mock_names_the_violated_argument() {
         .unwrap_err();
     eprintln!("{err}");
 }
+
+#[test]
+fn variables_no_argument_mentions_still_get_cells() {
+    let mut b = common::Builder::new();
+    let x = b.input(3);
+    b.public(x);
+    let (mut p, mut t) = b.finish();
+    p.num_vars += 3000;
+    t.values.resize(p.num_vars as usize, 7);
+    let l = layout(&p).unwrap();
+    assert!(l.rows * l.slot_width * l.slots >= 3001);
+    Halo2::with_srs_dir(common::srs_dir()).mock(&p, &t).unwrap();
+}
