@@ -7,6 +7,8 @@
 //!   mapped back to arguments), `setup` (SRS, see [`srs`] for the trusted-setup note; keys, see
 //!   [`keys`]), `prove` and `verify`.
 
+#![warn(missing_docs)]
+
 mod args;
 pub mod circuit;
 pub mod field;
