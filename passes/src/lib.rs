@@ -1,1 +1,12 @@
-//! placeholder until written
+//! zkc's passes over the tensor IR. Each pass is a function over the graph that returns what
+//! it did:
+//!
+//! - [`quantize`]: calibration and the fixed-point configuration (scales, input ranges);
+//! - [`lower`]: fixed-point type inference by interval arithmetic and lowering of every op
+//!   into the backend-independent circuit arguments of `zkc_runtime`.
+
+pub mod lower;
+pub mod quantize;
+
+pub use lower::{lower, Compiled, LowerError};
+pub use quantize::{calibrate, QuantConfig, QuantError, QuantPlan};

@@ -72,13 +72,19 @@ impl Header {
 
 /// Writes `header` and `payload` to `path` atomically (temp file, fsync, rename).
 pub fn write(path: &Path, header: &Header, payload: &[u8]) -> Result<(), ArtifactError> {
-    let io = |source| ArtifactError::Io { path: path.display().to_string(), source };
+    let io = |source| ArtifactError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let mut bytes = Vec::with_capacity(payload.len() + 256);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(serde_json::to_string(header).expect("header serializes").as_bytes());
     bytes.push(b'\n');
     bytes.extend_from_slice(payload);
-    let file_name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
     let mut f = std::fs::File::create(&tmp).map_err(io)?;
     f.write_all(&bytes).map_err(io)?;
@@ -90,10 +96,21 @@ pub fn write(path: &Path, header: &Header, payload: &[u8]) -> Result<(), Artifac
 /// Reads an artifact and returns its header and payload, without checking the header.
 pub fn read_any(path: &Path) -> Result<(Header, Vec<u8>), ArtifactError> {
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ArtifactError::Io { path: p.clone(), source })?;
-    let bad = |reason: &str| ArtifactError::NotAnArtifact { path: p.clone(), reason: reason.into() };
-    let rest = bytes.strip_prefix(MAGIC).ok_or_else(|| bad("missing the ZKC-ARTIFACT magic line"))?;
-    let nl = rest.iter().position(|&b| b == b'\n').ok_or_else(|| bad("truncated header"))?;
+    let bytes = std::fs::read(path).map_err(|source| ArtifactError::Io {
+        path: p.clone(),
+        source,
+    })?;
+    let bad = |reason: &str| ArtifactError::NotAnArtifact {
+        path: p.clone(),
+        reason: reason.into(),
+    };
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("missing the ZKC-ARTIFACT magic line"))?;
+    let nl = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| bad("truncated header"))?;
     let header: Header = serde_json::from_slice(&rest[..nl]).map_err(|e| bad(&format!("bad header: {e}")))?;
     Ok((header, rest[nl + 1..].to_vec()))
 }
@@ -107,7 +124,10 @@ pub fn read(
 ) -> Result<(Header, Vec<u8>), ArtifactError> {
     let (header, payload) = read_any(path)?;
     let p = path.display().to_string();
-    let mismatch = |reason: String| ArtifactError::Mismatch { path: p.clone(), reason };
+    let mismatch = |reason: String| ArtifactError::Mismatch {
+        path: p.clone(),
+        reason,
+    };
     if header.format_version != FORMAT_VERSION {
         return Err(mismatch(format!(
             "artifact format version {} but this zkc reads version {FORMAT_VERSION}; regenerate it with this zkc ({})",
@@ -116,7 +136,10 @@ pub fn read(
         )));
     }
     if header.kind != kind {
-        return Err(mismatch(format!("this file is a {} but a {kind} was expected", header.kind)));
+        return Err(mismatch(format!(
+            "this file is a {} but a {kind} was expected",
+            header.kind
+        )));
     }
     if header.backend != backend {
         return Err(mismatch(format!(

@@ -76,8 +76,7 @@ pub trait Backend: Sync {
     fn setup(&self, program: &Program) -> Result<Keys, BackendError>;
 
     /// Proves that `trace` satisfies `program`. Returns the serialized proof.
-    fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace)
-        -> Result<Vec<u8>, BackendError>;
+    fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError>;
 
     /// Checks `proof` against the verifying key and the public values (in the order of the
     /// program's `Public` arguments). `Ok(())` only if the proof is valid.

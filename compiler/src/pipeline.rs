@@ -1,0 +1,134 @@
+//! The pipeline driver: model → calibration → lowering → program → witness.
+//!
+//! The CLI and the tests both go through these functions, so what a user runs is what is
+//! tested.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use zkc_ir::{Graph, Tensor};
+use zkc_passes::lower::{dequantize_outputs, quantize_inputs};
+use zkc_passes::{Compiled, QuantConfig};
+use zkc_runtime::{artifact, Trace};
+
+/// Signed bits a value may use in each backend's field (BN254 ≈ 253 bits, Goldilocks ≈ 64).
+pub fn field_bits(backend: &str) -> Option<u32> {
+    match backend {
+        "halo2" | "groth16" => Some(252),
+        "plonky2" => Some(63),
+        "none" => Some(252),
+        _ => None,
+    }
+}
+
+/// The backends zkc knows.
+pub const BACKENDS: &[&str] = &["halo2", "plonky2", "groth16"];
+
+/// Errors of the pipeline, each naming what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Calibration failed.
+    #[error("calibration: {0}")]
+    Quant(#[from] zkc_passes::QuantError),
+    /// Lowering failed.
+    #[error("lowering to circuit arguments: {0}")]
+    Lower(#[from] zkc_passes::LowerError),
+    /// An input outside the calibrated range.
+    #[error("{0}")]
+    InputRange(#[from] zkc_passes::lower::InputRangeError),
+    /// The solver failed.
+    #[error("computing the witness: {0}")]
+    Solve(String),
+    /// Unknown backend.
+    #[error("unknown backend `{0}`; choose one of halo2, plonky2, groth16")]
+    Backend(String),
+    /// Artifact problem.
+    #[error("{0}")]
+    Artifact(#[from] artifact::ArtifactError),
+    /// Malformed compiled circuit.
+    #[error("{path}: damaged compiled circuit ({reason}); recompile it with `zkc compile`")]
+    Damaged {
+        /// The file.
+        path: String,
+        /// Decoder message.
+        reason: String,
+    },
+}
+
+/// Calibrates on `samples` and lowers `graph` for `backend`.
+pub fn compile(
+    graph: &Graph,
+    samples: &[Vec<Tensor>],
+    mut cfg: QuantConfig,
+    backend: &str,
+) -> Result<Compiled, PipelineError> {
+    cfg.field_bits = field_bits(backend).ok_or_else(|| PipelineError::Backend(backend.into()))?;
+    let plan = zkc_passes::calibrate(graph, samples, &cfg)?;
+    Ok(zkc_passes::lower(graph, &plan)?)
+}
+
+/// Solves the witness for model inputs.
+pub fn witness(compiled: &Compiled, inputs: &[Tensor]) -> Result<Trace, PipelineError> {
+    let ints = quantize_inputs(compiled, inputs)?;
+    zkc_runtime::solver::solve(&compiled.program, &ints).map_err(|e| PipelineError::Solve(e.to_string()))
+}
+
+/// The dequantized model outputs of a witness.
+pub fn outputs(compiled: &Compiled, trace: &Trace) -> Vec<Tensor> {
+    dequantize_outputs(&compiled.program, trace)
+}
+
+/// What `circuit.zkc` holds besides the program.
+#[derive(Serialize, Deserialize)]
+pub struct CircuitFile {
+    /// The backend it was compiled for.
+    pub backend: String,
+    /// The compiled program and its plan.
+    pub compiled: Compiled,
+}
+
+/// Writes a compiled circuit artifact.
+pub fn write_circuit(path: &Path, backend: &str, compiled: &Compiled) -> Result<(), PipelineError> {
+    let file = CircuitFile {
+        backend: backend.into(),
+        compiled: compiled.clone(),
+    };
+    let payload = serde_json::to_vec(&file).expect("compiled circuit serializes");
+    let header = artifact::Header::new("circuit", backend, &compiled.program.hash());
+    Ok(artifact::write(path, &header, &payload)?)
+}
+
+/// Reads a compiled circuit artifact (any backend) and checks its hash.
+pub fn read_circuit(path: &Path) -> Result<CircuitFile, PipelineError> {
+    let (header, payload) = artifact::read_any(path)?;
+    let p = path.display().to_string();
+    if header.kind != "circuit" {
+        return Err(artifact::ArtifactError::Mismatch {
+            path: p,
+            reason: format!("this file is a {} but a compiled circuit was expected", header.kind),
+        }
+        .into());
+    }
+    if header.format_version != artifact::FORMAT_VERSION {
+        return Err(artifact::ArtifactError::Mismatch {
+            path: p,
+            reason: format!(
+                "artifact format version {} but this zkc reads {}; recompile with `zkc compile`",
+                header.format_version,
+                artifact::FORMAT_VERSION
+            ),
+        }
+        .into());
+    }
+    let file: CircuitFile = serde_json::from_slice(&payload).map_err(|e| PipelineError::Damaged {
+        path: p.clone(),
+        reason: e.to_string(),
+    })?;
+    if file.compiled.program.hash() != header.circuit_hash {
+        return Err(PipelineError::Damaged {
+            path: p,
+            reason: "the circuit hash in the header does not match the contents".into(),
+        });
+    }
+    Ok(file)
+}

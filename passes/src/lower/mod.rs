@@ -1,0 +1,414 @@
+//! Lowering: the float IR → the circuit [`Program`], with fixed-point types inferred by
+//! interval arithmetic on the way.
+//!
+//! Every non-constant tensor becomes a [`QTensor`]: one witness variable per element at the
+//! activation scale `s`, plus a proven bound on |integer|. Each op's lowering is a small
+//! unit in this folder (`linear`, `nonlinear`, `softmax`, `wiring`) that emits arguments
+//! through the [`Builder`]. Bounds are sound: they hold for every input in the calibrated
+//! range, so the Range/Rescale widths derived from them never reject an honest witness, and
+//! the field check here proves no value wraps around the field.
+
+mod linear;
+mod nonlinear;
+mod softmax;
+mod wiring;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use zkc_ir::{ElemType, Graph, Op, Tensor};
+use zkc_runtime::{Argument, Origin, Program, Table, TensorVars, Var};
+
+use crate::quantize::QuantPlan;
+
+/// A lowered tensor: one variable per element, all at the activation scale.
+#[derive(Clone, Debug)]
+pub struct QTensor {
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Variables, row-major.
+    pub vars: Vec<Var>,
+    /// Proven max |integer| over all elements.
+    pub bound: i128,
+}
+
+/// Why lowering failed: always names the node and what to change.
+#[derive(Debug, thiserror::Error)]
+#[error("node {index} `{name}` ({op}): {reason}")]
+pub struct LowerError {
+    /// Node index.
+    pub index: usize,
+    /// Node name.
+    pub name: String,
+    /// Op name.
+    pub op: String,
+    /// What is wrong and what to change.
+    pub reason: String,
+}
+
+/// Result of lowering: the program and the per-value fixed-point types.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Compiled {
+    /// The circuit program.
+    pub program: Program,
+    /// The plan it was built with.
+    pub plan: QuantPlan,
+    /// Per graph value: its fixed-point type (constants: `None`).
+    pub types: Vec<Option<ElemType>>,
+    /// Per node: the largest accumulator (bits) it needs before rescaling.
+    pub accumulator_bits: Vec<u32>,
+}
+
+/// Signed bits needed to hold every integer in `[-bound, bound]`.
+pub fn signed_bits(bound: i128) -> u32 {
+    let b = bound.unsigned_abs();
+    (128 - b.leading_zeros()) + 1
+}
+
+/// Emits arguments for one node at a time, tagging each with the node's [`Origin`].
+pub struct Builder {
+    prog: Program,
+    origin: Origin,
+    consts: HashMap<i128, Var>,
+    /// The activation scale.
+    pub scale: u32,
+    /// The weight scale.
+    pub weight_scale: u32,
+    /// Max lookup table bits.
+    pub lookup_bits: u32,
+    field_bits: u32,
+    max_acc_bits: u32,
+}
+
+type R<T> = Result<T, String>;
+
+impl Builder {
+    fn new_var(&mut self) -> Var {
+        let v = Var(self.prog.num_vars);
+        self.prog.num_vars += 1;
+        v
+    }
+
+    fn push(&mut self, a: Argument) {
+        self.prog.arguments.push((a, self.origin.clone()));
+    }
+
+    fn check_field(&mut self, bound: i128) -> R<()> {
+        let bits = signed_bits(bound);
+        self.max_acc_bits = self.max_acc_bits.max(bits);
+        if bits + 1 > self.field_bits {
+            return Err(format!(
+                "an intermediate value needs {bits} bits but the backend's field holds {} signed bits; lower --scale or --weight-scale, or pick a backend with a larger field",
+                self.field_bits
+            ));
+        }
+        Ok(())
+    }
+
+    /// `Σ cᵢ·xᵢ + c₀` as a new variable (or an existing one for the identity).
+    pub fn linear(&mut self, terms: Vec<(i128, Var)>, constant: i128, bound: i128) -> R<Var> {
+        self.check_field(bound)?;
+        if constant == 0 && terms.len() == 1 && terms[0].0 == 1 {
+            return Ok(terms[0].1);
+        }
+        if terms.is_empty() {
+            return Ok(self.constant(constant));
+        }
+        let out = self.new_var();
+        self.push(Argument::Linear { out, terms, constant });
+        Ok(out)
+    }
+
+    /// A variable fixed to `c` (shared across the program).
+    pub fn constant(&mut self, c: i128) -> Var {
+        if let Some(&v) = self.consts.get(&c) {
+            return v;
+        }
+        let out = self.new_var();
+        self.push(Argument::Linear {
+            out,
+            terms: vec![],
+            constant: c,
+        });
+        self.consts.insert(c, out);
+        out
+    }
+
+    /// `a·b`.
+    pub fn mul(&mut self, a: Var, b: Var, bound: i128) -> R<Var> {
+        self.check_field(bound)?;
+        let out = self.new_var();
+        self.push(Argument::Mul { out, a, b });
+        Ok(out)
+    }
+
+    /// `round(x / 2^k)`, half up; `bound` bounds |x|. Returns the quotient and its bound.
+    pub fn rescale(&mut self, x: Var, k: u32, bound: i128) -> R<(Var, i128)> {
+        if k == 0 {
+            return Ok((x, bound));
+        }
+        self.check_field(bound + (1 << (k - 1)))?;
+        let qb = (bound + (1i128 << (k - 1))) >> k;
+        let (q, r) = (self.new_var(), self.new_var());
+        self.push(Argument::Rescale {
+            x,
+            q,
+            r,
+            k,
+            q_bits: signed_bits(qb),
+        });
+        Ok((q, qb))
+    }
+
+    /// `max(a, b)` (b = 0 when `None`); `diff_bound` bounds |a - b|.
+    pub fn max(&mut self, a: Var, b: Option<Var>, diff_bound: i128) -> R<Var> {
+        self.check_field(diff_bound)?;
+        let out = self.new_var();
+        // out - a and out - b lie in [0, |a - b|].
+        let bits = (signed_bits(diff_bound) - 1).max(1);
+        self.push(Argument::Max { out, a, b, bits });
+        Ok(out)
+    }
+
+    /// `table[x]`.
+    pub fn lookup(&mut self, x: Var, table: usize) -> Var {
+        let y = self.new_var();
+        self.push(Argument::Lookup { x, y, table });
+        y
+    }
+
+    /// Adds a table and returns its index.
+    pub fn table(&mut self, t: Table) -> usize {
+        if let Some(i) = self.prog.tables.iter().position(|x| x == &t) {
+            return i;
+        }
+        self.prog.tables.push(t);
+        self.prog.tables.len() - 1
+    }
+
+    /// `floor(n / d)` with `0 < d`, `|n|, d ≤ bound`.
+    pub fn div(&mut self, n: Var, d: Var, bound: i128) -> R<Var> {
+        self.check_field(bound)?;
+        let (q, r) = (self.new_var(), self.new_var());
+        self.push(Argument::Div {
+            n,
+            d,
+            q,
+            r,
+            bits: signed_bits(bound),
+        });
+        Ok(q)
+    }
+
+    /// Quantizes a constant tensor at scale `scale`.
+    pub fn quantize(t: &Tensor, scale: u32) -> Vec<i128> {
+        t.data
+            .iter()
+            .map(|&v| (v * (1u64 << scale) as f64).round() as i128)
+            .collect()
+    }
+
+    /// A constant tensor as a QTensor of constant variables at the activation scale.
+    pub fn const_tensor(&mut self, t: &Tensor) -> QTensor {
+        let ints = Self::quantize(t, self.scale);
+        let bound = ints.iter().map(|v| v.abs()).max().unwrap_or(0);
+        let vars = ints.iter().map(|&c| self.constant(c)).collect();
+        QTensor {
+            shape: t.shape.clone(),
+            vars,
+            bound,
+        }
+    }
+}
+
+/// An operand of a node: a lowered tensor or a constant.
+pub enum Operand<'a> {
+    /// A witness tensor.
+    Var(&'a QTensor),
+    /// A constant (weights, biases, shapes).
+    Const(&'a Tensor),
+}
+
+/// Lowers the graph into a circuit program under `plan`.
+pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
+    let cfg = &plan.config;
+    let mut b = Builder {
+        prog: Program::default(),
+        origin: Origin {
+            node: usize::MAX,
+            name: "inputs".into(),
+        },
+        consts: HashMap::new(),
+        scale: cfg.scale,
+        weight_scale: cfg.weight_scale,
+        lookup_bits: cfg.lookup_bits,
+        field_bits: cfg.field_bits,
+        max_acc_bits: 0,
+    };
+    let mut q: Vec<Option<QTensor>> = vec![None; graph.values.len()];
+    let mut types: Vec<Option<ElemType>> = vec![None; graph.values.len()];
+    let mut index = 0usize;
+    for (i, &id) in graph.inputs.iter().enumerate() {
+        let v = graph.value(id);
+        let bound = (plan.input_ranges[i] * (1u64 << cfg.scale) as f64).ceil() as i128;
+        let bits = signed_bits(bound);
+        let mut vars = Vec::new();
+        b.origin = Origin {
+            node: usize::MAX,
+            name: format!("input `{}`", v.name),
+        };
+        for _ in 0..v.shape.iter().product::<usize>() {
+            let x = b.new_var();
+            b.push(Argument::Input { x, index });
+            b.push(Argument::Range { x, bits });
+            vars.push(x);
+            index += 1;
+        }
+        b.prog.inputs.push(TensorVars {
+            name: v.name.clone(),
+            shape: v.shape.clone(),
+            scale: cfg.scale,
+            vars: vars.clone(),
+        });
+        types[id.0] = Some(ElemType::Fixed { scale: cfg.scale, bits });
+        q[id.0] = Some(QTensor {
+            shape: v.shape.clone(),
+            vars,
+            bound,
+        });
+    }
+    let mut accumulator_bits = Vec::with_capacity(graph.nodes.len());
+    for (ni, node) in graph.nodes.iter().enumerate() {
+        b.origin = Origin {
+            node: ni,
+            name: node.name.clone(),
+        };
+        b.max_acc_bits = 0;
+        let operands: Vec<Operand> = node
+            .inputs
+            .iter()
+            .map(|&v| match (&q[v.0], &graph.value(v).constant) {
+                (Some(t), _) => Operand::Var(t),
+                (None, Some(c)) => Operand::Const(c),
+                (None, None) => unreachable!("topological order"),
+            })
+            .collect();
+        let out_shape = graph.value(node.output).shape.clone();
+        let err = |reason: String| LowerError {
+            index: ni,
+            name: node.name.clone(),
+            op: node.op.name(),
+            reason,
+        };
+        let out = lower_node(&mut b, &node.op, &operands, &out_shape).map_err(err)?;
+        debug_assert_eq!(out.vars.len(), out_shape.iter().product::<usize>());
+        let bits = signed_bits(out.bound);
+        accumulator_bits.push(b.max_acc_bits.max(bits));
+        types[node.output.0] = Some(ElemType::Fixed { scale: cfg.scale, bits });
+        q[node.output.0] = Some(out);
+    }
+    b.origin = Origin {
+        node: usize::MAX,
+        name: "outputs".into(),
+    };
+    for &o in &graph.outputs {
+        let t = q[o.0].as_ref().expect("outputs are computed");
+        for &x in &t.vars {
+            b.push(Argument::Public { x });
+        }
+        b.prog.outputs.push(TensorVars {
+            name: graph.value(o).name.clone(),
+            shape: t.shape.clone(),
+            scale: cfg.scale,
+            vars: t.vars.clone(),
+        });
+    }
+    Ok(Compiled {
+        program: b.prog,
+        plan: plan.clone(),
+        types,
+        accumulator_bits,
+    })
+}
+
+fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    match op {
+        Op::MatMul | Op::Conv(_) | Op::ConvTranspose(_) | Op::Binary(_) | Op::Reduce { .. } => {
+            linear::lower(b, op, ins, out_shape)
+        }
+        Op::Pool(p) => match p.kind {
+            zkc_ir::ops::PoolKind::Max => nonlinear::max_pool(b, p, ins, out_shape),
+            _ => linear::lower(b, op, ins, out_shape),
+        },
+        Op::Activation(a) => nonlinear::activation(b, a, ins, out_shape),
+        Op::PRelu => nonlinear::prelu(b, ins, out_shape),
+        Op::Softmax { axis, log, coerce_2d } => softmax::lower(b, *axis, *log, *coerce_2d, ins, out_shape),
+        Op::Reshape { .. }
+        | Op::Transpose { .. }
+        | Op::Slice { .. }
+        | Op::Concat { .. }
+        | Op::Gather { .. }
+        | Op::Pad { .. } => wiring::lower(b, op, ins, out_shape),
+    }
+}
+
+/// Why a model input cannot be quantized for proving.
+#[derive(Debug, thiserror::Error)]
+#[error("input {input} `{name}` index {index}: value {value} is outside the calibrated range [-{range}, {range}]; recalibrate with data that covers it or widen it with --input-range {suggest}")]
+pub struct InputRangeError {
+    /// Which model input.
+    pub input: usize,
+    /// Its name.
+    pub name: String,
+    /// Flat index of the element.
+    pub index: usize,
+    /// The value.
+    pub value: f64,
+    /// The range.
+    pub range: f64,
+    /// A range that would cover it.
+    pub suggest: f64,
+}
+
+/// Quantizes model inputs into the solver's flat integer inputs, rejecting out-of-range values.
+pub fn quantize_inputs(compiled: &Compiled, inputs: &[Tensor]) -> Result<Vec<i128>, InputRangeError> {
+    let s = compiled.plan.config.scale;
+    let mut out = Vec::new();
+    for (i, (t, tv)) in inputs.iter().zip(&compiled.program.inputs).enumerate() {
+        let range = compiled.plan.input_ranges[i];
+        for (j, &v) in t.data.iter().enumerate() {
+            if !v.is_finite() || v.abs() > range {
+                let suggest = if v.is_finite() {
+                    2f64.powi(v.abs().log2().ceil() as i32 + 1)
+                } else {
+                    range
+                };
+                return Err(InputRangeError {
+                    input: i,
+                    name: tv.name.clone(),
+                    index: j,
+                    value: v,
+                    range,
+                    suggest,
+                });
+            }
+            out.push((v * (1u64 << s) as f64).round() as i128);
+        }
+    }
+    Ok(out)
+}
+
+/// The model outputs of a trace, dequantized.
+pub fn dequantize_outputs(program: &Program, trace: &zkc_runtime::Trace) -> Vec<Tensor> {
+    program
+        .outputs
+        .iter()
+        .map(|o| {
+            let d = (1u64 << o.scale) as f64;
+            Tensor::new(
+                o.shape.clone(),
+                o.vars.iter().map(|&v| trace.get(v) as f64 / d).collect(),
+            )
+        })
+        .collect()
+}

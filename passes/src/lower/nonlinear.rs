@@ -1,0 +1,266 @@
+//! Nonlinear elementwise ops and maxima. Piecewise-linear ones (relu, abs, clip, leaky relu,
+//! prelu) use `Max`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
+//! is the input's proven range — rescaled first when wider than `2^lookup_bits`, and
+//! saturated where the function is flat to within half an output unit.
+
+use zkc_ir::ops::PoolParams;
+use zkc_ir::Activation;
+use zkc_runtime::{Table, Var};
+
+use super::linear::{pool_windows, reduce_groups};
+use super::{Builder, Operand, QTensor, R};
+
+fn var_input<'a>(ins: &'a [Operand]) -> R<&'a QTensor> {
+    match ins.first() {
+        Some(Operand::Var(x)) => Ok(x),
+        _ => Err("expected a witness input".into()),
+    }
+}
+
+/// `max(x, lo)` for a constant `lo` (the constant becomes a fixed variable).
+fn max_const(b: &mut Builder, x: Var, xb: i128, lo: i128) -> R<Var> {
+    if lo == 0 {
+        return b.max(x, None, xb);
+    }
+    let c = b.constant(lo);
+    b.max(x, Some(c), xb + lo.abs())
+}
+
+/// `min(x, hi)` = `-max(-x, -hi)`.
+fn min_const(b: &mut Builder, x: Var, xb: i128, hi: i128) -> R<Var> {
+    let nx = b.linear(vec![(-1, x)], 0, xb)?;
+    let m = max_const(b, nx, xb, -hi)?;
+    b.linear(vec![(-1, m)], 0, xb + hi.abs())
+}
+
+/// `(1-α)·relu(x) + α·x` with α at the weight scale: leaky relu and prelu for any slope.
+fn leaky(b: &mut Builder, x: Var, xb: i128, alpha: f64) -> R<(Var, i128)> {
+    let sw = b.weight_scale;
+    let one = 1i128 << sw;
+    let a = (alpha * one as f64).round() as i128;
+    let r = b.max(x, None, xb)?;
+    let acc = ((one - a).abs() + a.abs()) * xb;
+    let v = b.linear(vec![(one - a, r), (a, x)], 0, acc)?;
+    b.rescale(v, sw, acc)
+}
+
+pub(super) fn prelu(b: &mut Builder, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let x = var_input(ins)?;
+    let Some(Operand::Const(slope)) = ins.get(1) else {
+        return Err("a PRelu slope computed at run time is not supported; it must be a constant".into());
+    };
+    let offs = zkc_ir::ops::binary::broadcast_offsets(&slope.shape, out_shape);
+    let mut vars = Vec::new();
+    let mut bound = 0;
+    for (i, &v) in x.vars.iter().enumerate() {
+        let (y, yb) = leaky(b, v, x.bound, slope.data[offs[i]])?;
+        vars.push(y);
+        bound = bound.max(yb);
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// The domain where `f` is not yet flat (to half an output unit at scale `s`), if it saturates.
+fn saturation(a: &Activation, s: u32) -> (Option<f64>, Option<f64>) {
+    // Beyond t = (s+2)·ln 2, e^-t < 2^-(s+2): sigmoid/tanh/exp tails are below half an ulp.
+    let t = (s as f64 + 2.0) * std::f64::consts::LN_2;
+    match a {
+        Activation::Sigmoid => (Some(-t), Some(t)),
+        Activation::Tanh => (Some(-t / 2.0), Some(t / 2.0)),
+        Activation::Exp => (Some(-t), None),
+        Activation::Elu { .. } | Activation::Selu { .. } => (Some(-t), None),
+        Activation::HardSigmoid { alpha, beta } if *alpha > 0.0 => (Some(-beta / alpha), Some((1.0 - beta) / alpha)),
+        _ => (None, None),
+    }
+}
+
+pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let x = var_input(ins)?;
+    let s = b.scale;
+    let one = 1i128 << s;
+    let mut vars = Vec::with_capacity(x.vars.len());
+    let mut bound = 0;
+    match a {
+        Activation::Relu => {
+            for &v in &x.vars {
+                vars.push(b.max(v, None, x.bound)?);
+            }
+            bound = x.bound;
+        }
+        Activation::Neg => {
+            for &v in &x.vars {
+                vars.push(b.linear(vec![(-1, v)], 0, x.bound)?);
+            }
+            bound = x.bound;
+        }
+        Activation::Abs => {
+            for &v in &x.vars {
+                let n = b.linear(vec![(-1, v)], 0, x.bound)?;
+                vars.push(b.max(v, Some(n), 2 * x.bound)?);
+            }
+            bound = x.bound;
+        }
+        Activation::Clip { min, max } => {
+            let lo = if min.is_finite() {
+                Some((min * one as f64).round() as i128)
+            } else {
+                None
+            };
+            let hi = if max.is_finite() {
+                Some((max * one as f64).round() as i128)
+            } else {
+                None
+            };
+            for &v in &x.vars {
+                let mut y = v;
+                let mut yb = x.bound;
+                if let Some(lo) = lo {
+                    y = max_const(b, y, yb, lo)?;
+                    yb = yb.max(lo.abs());
+                }
+                if let Some(hi) = hi {
+                    y = min_const(b, y, yb, hi)?;
+                    yb = yb.max(hi.abs());
+                }
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
+        Activation::LeakyRelu { alpha } => {
+            for &v in &x.vars {
+                let (y, yb) = leaky(b, v, x.bound, *alpha)?;
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
+        _ => return lookup(b, a, x, out_shape),
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// `f(x)` by a table over the proven domain of `x`.
+fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
+    let s = b.scale;
+    let one = (1i128 << s) as f64;
+    // Domain in input integers, narrowed where f saturates or is undefined.
+    let (sat_lo, sat_hi) = saturation(a, s);
+    let mut lo = -x.bound;
+    let mut hi = x.bound;
+    let mut clamp_lo = None;
+    let mut clamp_hi = None;
+    if let Some(t) = sat_lo {
+        let c = (t * one).floor() as i128;
+        if c > lo {
+            lo = c;
+            clamp_lo = Some(c);
+        }
+    }
+    if let Some(t) = sat_hi {
+        let c = (t * one).ceil() as i128;
+        if c < hi {
+            hi = c;
+            clamp_hi = Some(c);
+        }
+    }
+    match a {
+        Activation::Sqrt => lo = lo.max(0),
+        Activation::Log => lo = lo.max(1),
+        Activation::Pow { exponent } if exponent.fract() != 0.0 || *exponent < 0.0 => {
+            lo = lo.max(if *exponent < 0.0 { 1 } else { 0 })
+        }
+        _ => {}
+    }
+    if lo > hi {
+        return Err(format!("{} is undefined on the whole input range", a.name()));
+    }
+    // Rescale the input so the table has at most 2^lookup_bits entries.
+    let mut k = 0u32;
+    while ((hi - lo) >> k) + 1 > (1i128 << b.lookup_bits) {
+        k += 1;
+    }
+    let (tlo, thi) = (lo >> k, (hi + (1i128 << k >> 1)) >> k);
+    let step = (1i128 << k) as f64;
+    let values: Vec<i128> = (tlo..=thi)
+        .map(|i| (a.apply(i as f64 * step / one) * one).round())
+        .map(|v| v as i128)
+        .collect();
+    if values.iter().any(|v| v.unsigned_abs() > (1u128 << 100)) {
+        return Err(format!(
+            "{} grows too large on the input range [{}, {}]; calibrate with a smaller input range",
+            a.name(),
+            lo as f64 / one,
+            hi as f64 / one
+        ));
+    }
+    let bound = values.iter().map(|v| v.abs()).max().unwrap_or(0);
+    b.check_field(bound)?;
+    let name = format!("{} in=2^-{} out=2^-{s}", a.name(), s - k.min(s));
+    let table = b.table(Table { name, lo: tlo, values });
+    let mut vars = Vec::with_capacity(x.vars.len());
+    for &v in &x.vars {
+        let mut y = v;
+        let mut yb = x.bound;
+        if let Some(c) = clamp_lo {
+            y = max_const(b, y, yb, c)?;
+            yb = yb.max(c.abs());
+        }
+        if let Some(c) = clamp_hi {
+            y = min_const(b, y, yb, c)?;
+            yb = yb.max(c.abs());
+        }
+        let (y, _) = b.rescale(y, k, yb)?;
+        vars.push(b.lookup(y, table));
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// Maximum of a list of variables by a chain of `Max`.
+pub(super) fn max_of(b: &mut Builder, vars: &[Var], bound: i128) -> R<Var> {
+    let mut m = *vars.first().ok_or("a maximum over no elements")?;
+    for &v in &vars[1..] {
+        m = b.max(m, Some(v), 2 * bound)?;
+    }
+    Ok(m)
+}
+
+pub(super) fn max_pool(b: &mut Builder, p: &PoolParams, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let x = var_input(ins)?;
+    let mut vars = Vec::new();
+    for (cells, _) in pool_windows(p, &x.shape, out_shape) {
+        if cells.is_empty() {
+            return Err("a max-pool window lies entirely in the padding".into());
+        }
+        let vs: Vec<Var> = cells.iter().map(|&i| x.vars[i]).collect();
+        vars.push(max_of(b, &vs, x.bound)?);
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound: x.bound,
+    })
+}
+
+pub(super) fn reduce_max(b: &mut Builder, x: &QTensor, axes: &[usize], out_shape: &[usize]) -> R<QTensor> {
+    let mut vars = Vec::new();
+    for g in reduce_groups(&x.shape, axes) {
+        let vs: Vec<Var> = g.iter().map(|&i| x.vars[i]).collect();
+        vars.push(max_of(b, &vs, x.bound)?);
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound: x.bound,
+    })
+}
