@@ -8,6 +8,7 @@ pub mod checker;
 mod display;
 pub mod program;
 pub mod solver;
+pub mod testing;
 pub mod trace;
 
 pub use backend::{Backend, BackendError, Cost, Keys};
