@@ -30,11 +30,7 @@ impl B {
         ));
     }
     fn linear(&mut self, terms: Vec<(i128, Var)>, c: i128) -> Var {
-        let s = terms
-            .iter()
-            .map(|&(k, x)| k * self.v[x.0 as usize])
-            .sum::<i128>()
-            + c;
+        let s = terms.iter().map(|&(k, x)| k * self.v[x.0 as usize]).sum::<i128>() + c;
         let out = self.var(s);
         self.push(Argument::Linear {
             out,
@@ -52,12 +48,7 @@ impl B {
     }
     fn relu(&mut self, a: Var, bits: u32) -> Var {
         let out = self.var(self.v[a.0 as usize].max(0));
-        self.push(Argument::Max {
-            out,
-            a,
-            b: None,
-            bits,
-        });
+        self.push(Argument::Max { out, a, b: None, bits });
         out
     }
 }
@@ -83,13 +74,7 @@ fn cnn() -> (Program, Trace) {
             x
         })
         .collect();
-    let conv = |b: &mut B,
-                seed: &mut u64,
-                inp: &[Var],
-                c_in: usize,
-                hw: usize,
-                c_out: usize,
-                pad: usize| {
+    let conv = |b: &mut B, seed: &mut u64, inp: &[Var], c_in: usize, hw: usize, c_out: usize, pad: usize| {
         let out_hw = hw + 2 * pad - 4;
         let w: Vec<i128> = (0..c_out * c_in * 25).map(|_| rnd(seed)).collect();
         let mut outs = vec![];
@@ -122,12 +107,8 @@ fn cnn() -> (Program, Trace) {
         for ch in 0..c {
             for y in 0..hw / 2 {
                 for x in 0..hw / 2 {
-                    let at =
-                        |dy: usize, dx: usize| inp[ch * hw * hw + (2 * y + dy) * hw + 2 * x + dx];
-                    let s = b.linear(
-                        vec![(1, at(0, 0)), (1, at(0, 1)), (1, at(1, 0)), (1, at(1, 1))],
-                        0,
-                    );
+                    let at = |dy: usize, dx: usize| inp[ch * hw * hw + (2 * y + dy) * hw + 2 * x + dx];
+                    let s = b.linear(vec![(1, at(0, 0)), (1, at(0, 1)), (1, at(1, 0)), (1, at(1, 1))], 0);
                     outs.push(b.rescale(s, 2, 16));
                 }
             }
@@ -156,14 +137,9 @@ fn peak_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM")).map(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .unwrap_or("0")
-                    .parse::<u64>()
-                    .unwrap_or(0)
-                    / 1024
-            })
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024)
         })
         .unwrap_or(0)
 }
@@ -225,12 +201,7 @@ fn main() {
     );
     let t = Instant::now();
     backend
-        .verify(
-            &program,
-            &keys.verifying_key,
-            &trace.public_values(&program),
-            &proof,
-        )
+        .verify(&program, &keys.verifying_key, &trace.public_values(&program), &proof)
         .unwrap();
     println!("verify {:?}", t.elapsed());
 }

@@ -9,9 +9,7 @@
 
 use halo2_proofs::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
-use halo2_proofs::plonk::{
-    Advice, Any, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance,
-};
+use halo2_proofs::plonk::{Advice, Any, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance};
 use halo2_proofs::poly::Rotation;
 
 use crate::plan::{Plan, Pos, Shape, MIN_WIDTH};
@@ -34,12 +32,8 @@ pub struct ZkcCircuit<'a> {
 
 /// Builds the constraint system of `shape` into `meta`.
 pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
-    let advice: Vec<_> = (0..sh.advice_columns())
-        .map(|_| meta.advice_column())
-        .collect();
-    let fixed: Vec<_> = (0..sh.fixed_columns())
-        .map(|_| meta.fixed_column())
-        .collect();
+    let advice: Vec<_> = (0..sh.advice_columns()).map(|_| meta.advice_column()).collect();
+    let fixed: Vec<_> = (0..sh.fixed_columns()).map(|_| meta.fixed_column()).collect();
     let instance = meta.instance_column();
     for a in &advice {
         meta.enable_equality(*a);
@@ -57,15 +51,11 @@ pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
             for (j, aj) in a.iter().enumerate() {
                 f1 = f1 + f(sh.c1(s, j)) * aj.clone();
             }
-            let mut f2 =
-                f(sh.p2(s)) * prev + f(sh.k2(s)) + f(sh.m(s)) * a[0].clone() * a[1].clone();
+            let mut f2 = f(sh.p2(s)) * prev + f(sh.k2(s)) + f(sh.m(s)) * a[0].clone() * a[1].clone();
             for (j, aj) in a.iter().enumerate().take(4) {
                 f2 = f2 + f(sh.c2(s, j)) * aj.clone();
             }
-            vec![
-                (format!("zkc:slot={s}:F1"), f1),
-                (format!("zkc:slot={s}:F2"), f2),
-            ]
+            vec![(format!("zkc:slot={s}:F1"), f1), (format!("zkc:slot={s}:F2"), f2)]
         });
     }
     if sh.has_table() {

@@ -54,10 +54,7 @@ impl<'a> Cursor<'a> {
         if self.bytes.len() < n {
             return Err(malformed(
                 self.what,
-                format!(
-                    "truncated: needed {n} more bytes, {} left",
-                    self.bytes.len()
-                ),
+                format!("truncated: needed {n} more bytes, {} left", self.bytes.len()),
             ));
         }
         let (a, b) = self.bytes.split_at(n);
@@ -65,14 +62,10 @@ impl<'a> Cursor<'a> {
         Ok(a)
     }
     fn u32(&mut self) -> Result<u32, BackendError> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
     fn u64(&mut self) -> Result<u64, BackendError> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
+        Ok(u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
     }
     fn len(&mut self) -> Result<usize, BackendError> {
         let n = self.u64()?;
@@ -167,10 +160,7 @@ pub fn write_pk(h: &Header, params: &ParamsKZG<Bn256>, pk: &ProvingKey<G1Affine>
 
 /// Parses a proving key, refusing anything whose header, checksum or structure is off
 /// (halo2's own readers panic on truncated input, so nothing reaches them unchecked).
-pub fn read_pk(
-    bytes: &[u8],
-    want: &Header,
-) -> Result<(ParamsKZG<Bn256>, ProvingKey<G1Affine>), BackendError> {
+pub fn read_pk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, ProvingKey<G1Affine>), BackendError> {
     const WHAT: &str = "proving key";
     if bytes.len() < 32 {
         return Err(malformed(WHAT, "truncated: shorter than its checksum"));
@@ -183,19 +173,13 @@ pub fn read_pk(
     let h = read_header(&mut c, PK_MAGIC)?;
     check_header(WHAT, &h, want)?;
     if sha2::Sha256::digest(data).as_slice() != sum {
-        return Err(malformed(
-            WHAT,
-            "checksum mismatch: the file is truncated or corrupted",
-        ));
+        return Err(malformed(WHAT, "checksum mismatch: the file is truncated or corrupted"));
     }
     let plen = c.len()?;
     if plen != srs::raw_len(h.k) {
         return Err(malformed(
             WHAT,
-            format!(
-                "SRS section has {plen} bytes, expected {}",
-                srs::raw_len(h.k)
-            ),
+            format!("SRS section has {plen} bytes, expected {}", srs::raw_len(h.k)),
         ));
     }
     let praw = c.take(plen)?;
@@ -215,12 +199,9 @@ pub fn read_pk(
     }
     check_vk_prefix(&body[..vk_len], h.k, WHAT)?;
     check_pk_polys(&body[vk_len..], h.k, WHAT)?;
-    let pk = ProvingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(
-        &mut &body[..],
-        SerdeFormat::RawBytesUnchecked,
-        h.shape,
-    )
-    .map_err(|e| malformed(WHAT, e.to_string()))?;
+    let pk =
+        ProvingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(&mut &body[..], SerdeFormat::RawBytesUnchecked, h.shape)
+            .map_err(|e| malformed(WHAT, e.to_string()))?;
     Ok((params, pk))
 }
 
@@ -228,10 +209,7 @@ pub fn read_pk(
 /// corrupt `k` would make halo2 build a huge domain, so it is checked here first.
 fn check_vk_prefix(vk: &[u8], k: u32, what: &'static str) -> Result<(), BackendError> {
     if vk.len() < 6 || vk[0] != 0x02 || vk[1..5] != k.to_le_bytes() || vk[5] > 1 {
-        return Err(malformed(
-            what,
-            "halo2 verifying key section has a bad header",
-        ));
+        return Err(malformed(what, "halo2 verifying key section has a bad header"));
     }
     Ok(())
 }
@@ -288,16 +266,9 @@ pub fn write_vk(h: &Header, params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affin
     let mut out = Vec::new();
     write_header(&mut out, VK_MAGIC, h);
     let g0 = params.get_g()[0];
-    g0.write(&mut out, SerdeFormat::RawBytes)
-        .expect("Vec write");
-    params
-        .g2()
-        .write(&mut out, SerdeFormat::RawBytes)
-        .expect("Vec write");
-    params
-        .s_g2()
-        .write(&mut out, SerdeFormat::RawBytes)
-        .expect("Vec write");
+    g0.write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
+    params.g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
+    params.s_g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
     let body = vk.to_bytes(SerdeFormat::RawBytes);
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&body);
@@ -305,10 +276,7 @@ pub fn write_vk(h: &Header, params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affin
 }
 
 /// Parses a verifying key into verifier parameters and the halo2 key.
-pub fn read_vk(
-    bytes: &[u8],
-    want: &Header,
-) -> Result<(ParamsKZG<Bn256>, VerifyingKey<G1Affine>), BackendError> {
+pub fn read_vk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, VerifyingKey<G1Affine>), BackendError> {
     const WHAT: &str = "verifying key";
     let mut c = Cursor { bytes, what: WHAT };
     let h = read_header(&mut c, VK_MAGIC)?;
@@ -323,12 +291,8 @@ pub fn read_vk(
         return Err(malformed(WHAT, "trailing bytes after the key"));
     }
     check_vk_prefix(body, h.k, WHAT)?;
-    let vk = VerifyingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(
-        &mut &body[..],
-        SerdeFormat::RawBytes,
-        h.shape,
-    )
-    .map_err(|e| malformed(WHAT, e.to_string()))?;
+    let vk = VerifyingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(&mut &body[..], SerdeFormat::RawBytes, h.shape)
+        .map_err(|e| malformed(WHAT, e.to_string()))?;
     if vk.fixed_commitments().len() != vk.cs().num_fixed_columns() {
         return Err(malformed(WHAT, "wrong number of fixed commitments"));
     }
@@ -342,15 +306,12 @@ fn verifier_params(k: u32, g0: G1Affine, g2: G2Affine, s_g2: G2Affine) -> Params
     let mut raw = Vec::with_capacity(srs::raw_len(0));
     raw.extend_from_slice(&0u32.to_le_bytes());
     for _ in 0..2 {
-        g0.write(&mut raw, SerdeFormat::RawBytes)
-            .expect("Vec write");
+        g0.write(&mut raw, SerdeFormat::RawBytes).expect("Vec write");
     }
-    g2.write(&mut raw, SerdeFormat::RawBytes)
-        .expect("Vec write");
-    s_g2.write(&mut raw, SerdeFormat::RawBytes)
-        .expect("Vec write");
-    let tiny = ParamsKZG::<Bn256>::read_custom(&mut &raw[..], SerdeFormat::RawBytesUnchecked)
-        .expect("well-formed size-1 SRS");
+    g2.write(&mut raw, SerdeFormat::RawBytes).expect("Vec write");
+    s_g2.write(&mut raw, SerdeFormat::RawBytes).expect("Vec write");
+    let tiny =
+        ParamsKZG::<Bn256>::read_custom(&mut &raw[..], SerdeFormat::RawBytesUnchecked).expect("well-formed size-1 SRS");
     tiny.from_parts(k, vec![g0], Some(Vec::new()), g2, s_g2)
 }
 

@@ -16,9 +16,7 @@ pub const UNUSABLE_ROWS: usize = 6;
 /// The smallest `k` (halo2 needs at least 8 rows for this constraint system).
 const MIN_K: u32 = 4;
 
-const WIDTHS: &[usize] = &[
-    5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 28, 32,
-];
+const WIDTHS: &[usize] = &[5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 28, 32];
 
 /// How a program is laid out on the halo2 grid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,16 +165,8 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                     if slot_rows > usable {
                         continue;
                     }
-                    let lane_opts: Vec<usize> = if need_lanes {
-                        (1..=8).collect()
-                    } else {
-                        vec![0]
-                    };
-                    let pair_opts: Vec<usize> = if need_pairs {
-                        (1..=4).collect()
-                    } else {
-                        vec![0]
-                    };
+                    let lane_opts: Vec<usize> = if need_lanes { (1..=8).collect() } else { vec![0] };
+                    let pair_opts: Vec<usize> = if need_pairs { (1..=4).collect() } else { vec![0] };
                     for &lanes in &lane_opts {
                         let lane_rows = if lanes > 0 {
                             lane_units.div_ceil(lanes as u64) + max_limbs
@@ -240,9 +230,7 @@ pub fn plan_program(program: &Program) -> Result<(u32, Plan), BackendError> {
     for (_, k, shape) in cands.into_iter().chain(fallback) {
         match plan::pack(program, shape, usable_rows(k)) {
             Ok(plan) => return Ok((k, plan)),
-            Err(e @ BackendError::DoesNotFit { .. }) if e.to_string().contains("larger k") => {
-                last_err = Some(e)
-            }
+            Err(e @ BackendError::DoesNotFit { .. }) if e.to_string().contains("larger k") => last_err = Some(e),
             Err(e) => return Err(e),
         }
     }
@@ -265,11 +253,7 @@ pub fn describe(k: u32, plan: &Plan) -> Layout {
         fixed_columns: sh.fixed_columns(),
         rows: plan
             .rows
-            .max(if sh.has_table() {
-                plan.table_rows + 1
-            } else {
-                0
-            })
+            .max(if sh.has_table() { plan.table_rows + 1 } else { 0 })
             .max(plan.publics.len()),
         slots: sh.slots,
         slot_width: sh.width,

@@ -27,9 +27,7 @@ use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
-use halo2_proofs::transcript::{
-    Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
-};
+use halo2_proofs::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
 use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
 pub use layout::{layout, Layout};
@@ -102,11 +100,8 @@ fn check_trace(program: &Program, trace: &Trace) -> Result<(), BackendError> {
 
 /// Runs `f`, turning a panic inside halo2 into an error instead of unwinding into the caller.
 fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T, BackendError>) -> Result<T, BackendError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(BackendError::Prover(format!(
-            "{what}: halo2 panicked (see stderr)"
-        )))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(BackendError::Prover(format!("{what}: halo2 panicked (see stderr)"))))
 }
 
 impl Backend for Halo2 {
@@ -166,12 +161,7 @@ impl Backend for Halo2 {
         })
     }
 
-    fn prove(
-        &self,
-        program: &Program,
-        proving_key: &[u8],
-        trace: &Trace,
-    ) -> Result<Vec<u8>, BackendError> {
+    fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
         check_trace(program, trace)?;
         let (k, plan) = layout::plan_program(program)?;
         let h = header(program, k, &plan);
@@ -188,7 +178,9 @@ impl Backend for Halo2 {
                 rand_core::OsRng,
                 &mut transcript,
             )
-            .map_err(|e| BackendError::Prover(format!("the trace does not satisfy the circuit or proving failed: {e}")))?;
+            .map_err(|e| {
+                BackendError::Prover(format!("the trace does not satisfy the circuit or proving failed: {e}"))
+            })?;
             Ok(transcript.finalize())
         })
     }
@@ -215,13 +207,7 @@ impl Backend for Halo2 {
             let mut reader: &[u8] = proof;
             let ok = {
                 let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut reader);
-                verify_proof::<
-                    KZGCommitmentScheme<Bn256>,
-                    VerifierSHPLONK<'_, Bn256>,
-                    _,
-                    _,
-                    SingleStrategy<'_, Bn256>,
-                >(
+                verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, SingleStrategy<'_, Bn256>>(
                     &params,
                     &vk,
                     SingleStrategy::new(&params),

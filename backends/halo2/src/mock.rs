@@ -20,29 +20,17 @@ fn row_of(loc: &FailureLocation) -> usize {
 pub fn describe(arg: &Argument) -> String {
     match arg {
         Argument::Input { x, index } => format!("Input x=v{} index={index}", x.0),
-        Argument::Linear {
-            out,
-            terms,
-            constant,
-        } => format!(
-            "Linear out=v{} ({} terms, c0={constant})",
-            out.0,
-            terms.len()
-        ),
+        Argument::Linear { out, terms, constant } => {
+            format!("Linear out=v{} ({} terms, c0={constant})", out.0, terms.len())
+        }
         Argument::Mul { out, a, b } => format!("Mul out=v{} a=v{} b=v{}", out.0, a.0, b.0),
         Argument::Range { x, bits } => format!("Range x=v{} bits={bits}", x.0),
         Argument::Lookup { x, y, table } => format!("Lookup x=v{} y=v{} table={table}", x.0, y.0),
         Argument::Rescale { x, q, r, k, q_bits } => {
-            format!(
-                "Rescale x=v{} q=v{} r=v{} k={k} q_bits={q_bits}",
-                x.0, q.0, r.0
-            )
+            format!("Rescale x=v{} q=v{} r=v{} k={k} q_bits={q_bits}", x.0, q.0, r.0)
         }
         Argument::Div { n, d, q, r, bits } => {
-            format!(
-                "Div n=v{} d=v{} q=v{} r=v{} bits={bits}",
-                n.0, d.0, q.0, r.0
-            )
+            format!("Div n=v{} d=v{} q=v{} r=v{} bits={bits}", n.0, d.0, q.0, r.0)
         }
         Argument::Max { out, a, b, bits } => match b {
             Some(b) => format!("Max out=v{} a=v{} b=v{} bits={bits}", out.0, a.0, b.0),
@@ -55,18 +43,10 @@ pub fn describe(arg: &Argument) -> String {
 /// The argument a failure belongs to, and what failed.
 fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
     let sh = plan.shape;
-    let owner = |col: usize, row: usize| {
-        plan.owner
-            .get(col)
-            .and_then(|c| c.get(row))
-            .copied()
-            .unwrap_or(NONE)
-    };
+    let owner = |col: usize, row: usize| plan.owner.get(col).and_then(|c| c.get(row)).copied().unwrap_or(NONE);
     match f {
         VerifyFailure::ConstraintNotSatisfied {
-            constraint,
-            location,
-            ..
+            constraint, location, ..
         } => {
             let text = constraint.to_string();
             let row = row_of(location);
@@ -88,9 +68,7 @@ fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
             (arg, format!("{which} violated at row {row}"))
         }
         VerifyFailure::Lookup {
-            lookup_index,
-            location,
-            ..
+            lookup_index, location, ..
         } => {
             let row = row_of(location);
             if *lookup_index < sh.lanes {
@@ -115,10 +93,7 @@ fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
                 ),
                 _ => (
                     owner(column.index(), row),
-                    format!(
-                        "copy constraint broken at column {} row {row}",
-                        column.index()
-                    ),
+                    format!("copy constraint broken at column {} row {row}", column.index()),
                 ),
             }
         }
@@ -127,13 +102,7 @@ fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
 }
 
 /// Runs the MockProver on `witness` and names the first violated argument.
-pub fn run(
-    program: &Program,
-    k: u32,
-    plan: &Plan,
-    witness: &[Vec<Fr>],
-    instance: Vec<Fr>,
-) -> Result<(), BackendError> {
+pub fn run(program: &Program, k: u32, plan: &Plan, witness: &[Vec<Fr>], instance: Vec<Fr>) -> Result<(), BackendError> {
     let circuit = ZkcCircuit {
         plan,
         witness: Some(witness),
@@ -153,15 +122,13 @@ pub fn run(
     } else {
         String::new()
     };
-    Err(BackendError::Unsatisfied(
-        match program.arguments.get(arg as usize) {
-            Some((a, origin)) => format!(
-                "argument #{arg} {} of node {} '{}': {what}{more}",
-                describe(a),
-                origin.node,
-                origin.name
-            ),
-            None => format!("{what}{more}"),
-        },
-    ))
+    Err(BackendError::Unsatisfied(match program.arguments.get(arg as usize) {
+        Some((a, origin)) => format!(
+            "argument #{arg} {} of node {} '{}': {what}{more}",
+            describe(a),
+            origin.node,
+            origin.name
+        ),
+        None => format!("{what}{more}"),
+    }))
 }

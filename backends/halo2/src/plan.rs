@@ -340,10 +340,7 @@ impl<'p> Packer<'p> {
     fn too_big(&self) -> BackendError {
         BackendError::DoesNotFit {
             backend: "halo2",
-            reason: format!(
-                "the layout needs more than {} rows; use a larger k",
-                self.max_rows
-            ),
+            reason: format!("the layout needs more than {} rows; use a larger k", self.max_rows),
         }
     }
 
@@ -419,11 +416,7 @@ impl<'p> Packer<'p> {
 
     /// Allocates `n` consecutive rows in slot `prefer` (or the least filled slot).
     /// Returns the slot and the first row.
-    pub fn slot_rows(
-        &mut self,
-        prefer: Option<usize>,
-        n: usize,
-    ) -> Result<(usize, usize), BackendError> {
+    pub fn slot_rows(&mut self, prefer: Option<usize>, n: usize) -> Result<(usize, usize), BackendError> {
         let s = match prefer {
             Some(s) => s,
             None => (0..self.shape.slots)
@@ -471,13 +464,7 @@ impl<'p> Packer<'p> {
 
     /// Range-checks the value in `at` (derived value `val`) to `bits` bits, signed or not,
     /// as a running sum down the least filled lane.
-    pub fn range_check(
-        &mut self,
-        at: Option<Pos>,
-        val: u32,
-        bits: u32,
-        signed: bool,
-    ) -> Result<(), BackendError> {
+    pub fn range_check(&mut self, at: Option<Pos>, val: u32, bits: u32, signed: bool) -> Result<(), BackendError> {
         if bits >= 250 {
             return Err(BackendError::DoesNotFit {
                 backend: "halo2",
@@ -514,11 +501,7 @@ impl<'p> Packer<'p> {
                 Src::Shift(val, l * i)
             };
             self.set(col, r, src);
-            let (width, sgn) = if i + 1 == m {
-                (top, signed)
-            } else {
-                (l, false)
-            };
+            let (width, sgn) = if i + 1 == m { (top, signed) } else { (l, false) };
             self.range_tags.insert((width, sgn));
             let t = Fr::from(range_tag(width, sgn));
             self.fix(self.shape.lane_t(lane), r, t);
@@ -631,12 +614,13 @@ impl<'p> Packer<'p> {
             for &t in &self.tables_used {
                 let table = &self.program.tables[t];
                 for (i, &y) in table.values.iter().enumerate() {
-                    let x = table.lo.checked_add(i as i128).ok_or_else(|| {
-                        BackendError::DoesNotFit {
+                    let x = table
+                        .lo
+                        .checked_add(i as i128)
+                        .ok_or_else(|| BackendError::DoesNotFit {
                             backend: "halo2",
                             reason: format!("table {t} domain overflows i128"),
-                        }
-                    })?;
+                        })?;
                     entries.push((table_tag(t), x, y));
                 }
             }
@@ -691,10 +675,7 @@ pub fn pack(program: &Program, shape: Shape, max_rows: usize) -> Result<Plan, Ba
 /// Whether an argument defines or uses anything the slot gates see (for statistics).
 pub fn slot_rows_of(arg: &Argument, width: usize) -> usize {
     match arg {
-        Argument::Input { .. }
-        | Argument::Range { .. }
-        | Argument::Lookup { .. }
-        | Argument::Public { .. } => 0,
+        Argument::Input { .. } | Argument::Range { .. } | Argument::Lookup { .. } | Argument::Public { .. } => 0,
         Argument::Linear { terms, .. } => terms.len().div_ceil(width - 1).max(1),
         Argument::Mul { .. } | Argument::Rescale { .. } | Argument::Div { .. } => 1,
         Argument::Max { b: None, .. } => 1,

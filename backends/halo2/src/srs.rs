@@ -91,8 +91,7 @@ pub fn read(path: &Path) -> Result<ParamsKZG<Bn256>, BackendError> {
             ),
         ));
     }
-    ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes)
-        .map_err(|e| malformed(path, &e.to_string()))
+    ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes).map_err(|e| malformed(path, &e.to_string()))
 }
 
 fn malformed(path: &Path, why: &str) -> BackendError {

@@ -21,9 +21,7 @@ fn int(val: &Val, t: &[i128]) -> Option<i128> {
 fn field(val: &Val, t: &[i128]) -> Fr {
     match *val {
         Val::Var(v) => fr(t[v as usize]),
-        Val::Diff { a, b, c } => {
-            fr(t[a as usize]) - b.map_or(Fr::zero(), |b| fr(t[b as usize])) + fr(c)
-        }
+        Val::Diff { a, b, c } => fr(t[a as usize]) - b.map_or(Fr::zero(), |b| fr(t[b as usize])) + fr(c),
     }
 }
 
@@ -34,10 +32,7 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
     let mut partial = Vec::with_capacity(plan.partials.len());
     for p in &plan.partials {
         let mut acc = p.prev.map_or(Fr::zero(), |i| partial[i as usize]);
-        if let Argument::Linear {
-            terms, constant, ..
-        } = &program.arguments[p.arg as usize].0
-        {
+        if let Argument::Linear { terms, constant, .. } = &program.arguments[p.arg as usize].0 {
             if p.first {
                 acc += fr(*constant);
                 if let Some(s) = p.skip {
@@ -65,9 +60,7 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
                     Src::Val(i) => field(&plan.vals[i as usize], t),
                     // An overflowing difference is far outside any range: zero limbs
                     // then fail the running sum, which is the right verdict.
-                    Src::Shift(i, s) => {
-                        int(&plan.vals[i as usize], t).map_or(Fr::zero(), |v| fr(shr(v, s)))
-                    }
+                    Src::Shift(i, s) => int(&plan.vals[i as usize], t).map_or(Fr::zero(), |v| fr(shr(v, s))),
                     Src::Partial(i) => partial[i as usize],
                 };
             }

@@ -15,9 +15,7 @@ fn backend() -> Halo2 {
 fn verifying_key_of_another_program_is_rejected() {
     let (program, trace) = common::every_argument();
     let keys = backend().setup(&program).unwrap();
-    let proof = backend()
-        .prove(&program, &keys.proving_key, &trace)
-        .unwrap();
+    let proof = backend().prove(&program, &keys.proving_key, &trace).unwrap();
     let mut other = program.clone();
     if let zkc_runtime::Argument::Linear { constant, .. } = &mut other.arguments[3].0 {
         *constant += 1;
@@ -30,9 +28,7 @@ fn verifying_key_of_another_program_is_rejected() {
     assert!(backend()
         .verify(&other, &other_keys.verifying_key, &public, &proof)
         .is_err());
-    assert!(backend()
-        .prove(&program, &other_keys.proving_key, &trace)
-        .is_err());
+    assert!(backend().prove(&program, &other_keys.proving_key, &trace).is_err());
 }
 
 #[test]
@@ -40,9 +36,7 @@ fn truncated_or_corrupted_keys_are_errors() {
     let (program, trace) = common::every_argument();
     let keys = backend().setup(&program).unwrap();
     let public = trace.public_values(&program);
-    let proof = backend()
-        .prove(&program, &keys.proving_key, &trace)
-        .unwrap();
+    let proof = backend().prove(&program, &keys.proving_key, &trace).unwrap();
     let pk = &keys.proving_key;
     let vk = &keys.verifying_key;
     for cut in [0, 1, 8, 40, pk.len() / 3, pk.len() - 33, pk.len() - 1] {
@@ -53,19 +47,14 @@ fn truncated_or_corrupted_keys_are_errors() {
     }
     for cut in [0, 1, 8, 40, vk.len() / 2, vk.len() - 1] {
         assert!(
-            backend()
-                .verify(&program, &vk[..cut], &public, &proof)
-                .is_err(),
+            backend().verify(&program, &vk[..cut], &public, &proof).is_err(),
             "vk cut at {cut}"
         );
     }
     for at in [12, pk.len() / 2, pk.len() - 40] {
         let mut bad = pk.clone();
         bad[at] ^= 0x10;
-        assert!(
-            backend().prove(&program, &bad, &trace).is_err(),
-            "pk flip at {at}"
-        );
+        assert!(backend().prove(&program, &bad, &trace).is_err(), "pk flip at {at}");
     }
     // A flipped byte in the verifying key: header fields, SRS points, commitments.
     for at in [9, 20, 120, vk.len() / 2, vk.len() - 1] {
@@ -78,9 +67,7 @@ fn truncated_or_corrupted_keys_are_errors() {
     }
     let garbage = vec![0xAB; 4096];
     assert!(backend().prove(&program, &garbage, &trace).is_err());
-    assert!(backend()
-        .verify(&program, &garbage, &public, &proof)
-        .is_err());
+    assert!(backend().verify(&program, &garbage, &public, &proof).is_err());
 }
 
 #[test]
@@ -89,9 +76,7 @@ fn trace_of_wrong_length_is_refused() {
     let keys = backend().setup(&program).unwrap();
     let mut short = trace.clone();
     short.values.pop();
-    assert!(backend()
-        .prove(&program, &keys.proving_key, &short)
-        .is_err());
+    assert!(backend().prove(&program, &keys.proving_key, &short).is_err());
     assert!(backend().mock(&program, &short).is_err());
     let long = Trace {
         values: [trace.values.clone(), vec![0]].concat(),

@@ -8,9 +8,7 @@ fn every_argument_program_mocks() {
     let (program, trace) = common::every_argument();
     let l = layout(&program).unwrap();
     eprintln!("layout: {l:?}");
-    Halo2::with_srs_dir(common::srs_dir())
-        .mock(&program, &trace)
-        .unwrap();
+    Halo2::with_srs_dir(common::srs_dir()).mock(&program, &trace).unwrap();
 }
 
 #[test]
@@ -23,10 +21,7 @@ fn mock_rejects_every_single_value_mutation() {
             accepted.push(v);
         }
     }
-    assert!(
-        accepted.is_empty(),
-        "mutations of vars {accepted:?} were accepted"
-    );
+    assert!(accepted.is_empty(), "mutations of vars {accepted:?} were accepted");
 }
 
 #[test]

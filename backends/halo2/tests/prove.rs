@@ -15,9 +15,7 @@ fn setup(program: &zkc_runtime::Program) -> Keys {
 fn every_argument_program_proves_and_verifies() {
     let (program, trace) = common::every_argument();
     let keys = setup(&program);
-    let proof = backend()
-        .prove(&program, &keys.proving_key, &trace)
-        .unwrap();
+    let proof = backend().prove(&program, &keys.proving_key, &trace).unwrap();
     let public = trace.public_values(&program);
     backend()
         .verify(&program, &keys.verifying_key, &public, &proof)
@@ -28,9 +26,7 @@ fn every_argument_program_proves_and_verifies() {
         let mut bad = proof.clone();
         bad[at] ^= 1;
         assert!(
-            backend()
-                .verify(&program, &keys.verifying_key, &public, &bad)
-                .is_err(),
+            backend().verify(&program, &keys.verifying_key, &public, &bad).is_err(),
             "flip at {at}"
         );
     }
@@ -39,29 +35,20 @@ fn every_argument_program_proves_and_verifies() {
         let mut p = public.clone();
         p[i] += 1;
         assert!(
-            backend()
-                .verify(&program, &keys.verifying_key, &p, &proof)
-                .is_err(),
+            backend().verify(&program, &keys.verifying_key, &p, &proof).is_err(),
             "public {i}"
         );
     }
     // Truncated proof and trailing bytes are errors, not panics.
     assert!(backend()
-        .verify(
-            &program,
-            &keys.verifying_key,
-            &public,
-            &proof[..proof.len() - 7]
-        )
+        .verify(&program, &keys.verifying_key, &public, &proof[..proof.len() - 7])
         .is_err());
     let mut longer = proof.clone();
     longer.push(0);
     assert!(backend()
         .verify(&program, &keys.verifying_key, &public, &longer)
         .is_err());
-    assert!(backend()
-        .verify(&program, &keys.verifying_key, &public, &[])
-        .is_err());
+    assert!(backend().verify(&program, &keys.verifying_key, &public, &[]).is_err());
 }
 
 #[test]
@@ -80,12 +67,8 @@ fn tiny_programs_prove_and_verify() {
     let t = zkc_runtime::Trace { values: vec![] };
     let keys = setup(&empty);
     let proof = backend().prove(&empty, &keys.proving_key, &t).unwrap();
-    backend()
-        .verify(&empty, &keys.verifying_key, &[], &proof)
-        .unwrap();
-    assert!(backend()
-        .verify(&empty, &keys.verifying_key, &[1], &proof)
-        .is_err());
+    backend().verify(&empty, &keys.verifying_key, &[], &proof).unwrap();
+    assert!(backend().verify(&empty, &keys.verifying_key, &[1], &proof).is_err());
 
     let mut b = common::Builder::new();
     let x = b.input(-42);
@@ -94,10 +77,6 @@ fn tiny_programs_prove_and_verify() {
     backend().mock(&p, &t).unwrap();
     let keys = setup(&p);
     let proof = backend().prove(&p, &keys.proving_key, &t).unwrap();
-    backend()
-        .verify(&p, &keys.verifying_key, &[-42], &proof)
-        .unwrap();
-    assert!(backend()
-        .verify(&p, &keys.verifying_key, &[42], &proof)
-        .is_err());
+    backend().verify(&p, &keys.verifying_key, &[-42], &proof).unwrap();
+    assert!(backend().verify(&p, &keys.verifying_key, &[42], &proof).is_err());
 }

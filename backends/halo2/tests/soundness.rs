@@ -27,9 +27,7 @@ fn assert_rejected(program: &Program, honest: &Trace, bad: &Trace, what: &str) {
         Ok(proof) => {
             for public in [bad.public_values(program), honest.public_values(program)] {
                 assert!(
-                    backend()
-                        .verify(program, &keys.verifying_key, &public, &proof)
-                        .is_err(),
+                    backend().verify(program, &keys.verifying_key, &public, &proof).is_err(),
                     "{what}: a proof of an invalid trace verified"
                 );
             }

@@ -12,39 +12,27 @@ fn an_existing_larger_srs_is_downsized_and_a_smaller_one_refused() {
     let big = srs::generate(k + 2);
     let path = dir.path().join("ceremony.srs");
     let mut f = std::fs::File::create(&path).unwrap();
-    big.write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes)
-        .unwrap();
+    big.write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes).unwrap();
     drop(f);
     let backend = Halo2::with_srs(&path);
     let keys = backend.setup(&program).unwrap();
     let proof = backend.prove(&program, &keys.proving_key, &trace).unwrap();
     backend
-        .verify(
-            &program,
-            &keys.verifying_key,
-            &trace.public_values(&program),
-            &proof,
-        )
+        .verify(&program, &keys.verifying_key, &trace.public_values(&program), &proof)
         .unwrap();
     // The downsized ceremony SRS and the local one share τ here (same seed), so the keys
     // agree; with a real ceremony file they would not.
-    let local = Halo2::with_srs_dir(common::srs_dir())
-        .setup(&program)
-        .unwrap();
+    let local = Halo2::with_srs_dir(common::srs_dir()).setup(&program).unwrap();
     assert_eq!(local.verifying_key, keys.verifying_key);
 
     let small = srs::generate(k - 1);
     let spath = dir.path().join("small.srs");
     let mut f = std::fs::File::create(&spath).unwrap();
-    small
-        .write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes)
-        .unwrap();
+    small.write_custom(&mut f, halo2_proofs::SerdeFormat::RawBytes).unwrap();
     drop(f);
     let err = Halo2::with_srs(&spath).setup(&program).unwrap_err();
     assert!(err.to_string().contains("SRS"), "{err}");
-    assert!(Halo2::with_srs(dir.path().join("missing.srs"))
-        .setup(&program)
-        .is_err());
+    assert!(Halo2::with_srs(dir.path().join("missing.srs")).setup(&program).is_err());
 }
 
 #[test]
@@ -55,11 +43,7 @@ fn cost_reports_rows_per_node() {
     assert_eq!(cost.unit, "rows");
     assert_eq!(cost.total, l.rows as u64);
     assert!(cost.total < 1 << l.k);
-    assert!(
-        cost.detail.contains(&format!("k={}", l.k)),
-        "{}",
-        cost.detail
-    );
+    assert!(cost.detail.contains(&format!("k={}", l.k)), "{}", cost.detail);
     assert!(cost.detail.contains("advice columns="), "{}", cost.detail);
     // Every node with a constraining argument has rows.
     for (arg, origin) in &program.arguments {

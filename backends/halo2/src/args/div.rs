@@ -8,14 +8,7 @@ use zkc_runtime::{BackendError, Var};
 use crate::field::fr;
 use crate::plan::{Packer, Pos, Src, Val};
 
-pub(crate) fn place(
-    p: &mut Packer<'_>,
-    n: Var,
-    d: Var,
-    q: Var,
-    r: Var,
-    bits: u32,
-) -> Result<(), BackendError> {
+pub(crate) fn place(p: &mut Packer<'_>, n: Var, d: Var, q: Var, r: Var, bits: u32) -> Result<(), BackendError> {
     let (n, d, q, r) = (p.var(n)?, p.var(d)?, p.var(q)?, p.var(r)?);
     let (s, row) = p.slot_rows(None, 1)?;
     let sh = p.shape;

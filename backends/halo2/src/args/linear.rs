@@ -10,12 +10,7 @@ use zkc_runtime::{BackendError, Var};
 use crate::field::fr;
 use crate::plan::{Packer, Partial, Src};
 
-pub(crate) fn place(
-    p: &mut Packer<'_>,
-    out: Var,
-    terms: &[(i128, Var)],
-    constant: i128,
-) -> Result<(), BackendError> {
+pub(crate) fn place(p: &mut Packer<'_>, out: Var, terms: &[(i128, Var)], constant: i128) -> Result<(), BackendError> {
     let out = p.var(out)?;
     let mut vars = Vec::with_capacity(terms.len());
     for &(_, v) in terms {
@@ -25,9 +20,7 @@ pub(crate) fn place(
         .iter()
         .enumerate()
         .find_map(|(i, &v)| p.slot_ending_with(v).map(|s| (s, i)));
-    let rest: Vec<usize> = (0..terms.len())
-        .filter(|&i| Some(i) != in_place.map(|x| x.1))
-        .collect();
+    let rest: Vec<usize> = (0..terms.len()).filter(|&i| Some(i) != in_place.map(|x| x.1)).collect();
     let sh = p.shape;
     let w = sh.width;
     let per = w - 1;

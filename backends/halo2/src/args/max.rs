@@ -13,13 +13,7 @@ use zkc_runtime::{BackendError, Var};
 use crate::field::fr;
 use crate::plan::{Packer, Pos, Src, Val};
 
-pub(crate) fn place(
-    p: &mut Packer<'_>,
-    out: Var,
-    a: Var,
-    b: Option<Var>,
-    bits: u32,
-) -> Result<(), BackendError> {
+pub(crate) fn place(p: &mut Packer<'_>, out: Var, a: Var, b: Option<Var>, bits: u32) -> Result<(), BackendError> {
     let (out, a) = (p.var(out)?, p.var(a)?);
     let sh = p.shape;
     let pos = |s: usize, j: usize, row: usize| Pos {

@@ -19,11 +19,7 @@ use crate::plan::Packer;
 pub(crate) fn place(p: &mut Packer<'_>, arg: &Argument) -> Result<(), BackendError> {
     match arg {
         Argument::Input { x, .. } => input::place(p, *x),
-        Argument::Linear {
-            out,
-            terms,
-            constant,
-        } => linear::place(p, *out, terms, *constant),
+        Argument::Linear { out, terms, constant } => linear::place(p, *out, terms, *constant),
         Argument::Mul { out, a, b } => mul::place(p, *out, *a, *b),
         Argument::Range { x, bits } => range::place(p, *x, *bits),
         Argument::Lookup { x, y, table } => lookup::place(p, *x, *y, *table),

@@ -9,14 +9,7 @@ use zkc_runtime::{BackendError, Var};
 use crate::field::{fr, pow2};
 use crate::plan::Packer;
 
-pub(crate) fn place(
-    p: &mut Packer<'_>,
-    x: Var,
-    q: Var,
-    r: Var,
-    k: u32,
-    q_bits: u32,
-) -> Result<(), BackendError> {
+pub(crate) fn place(p: &mut Packer<'_>, x: Var, q: Var, r: Var, k: u32, q_bits: u32) -> Result<(), BackendError> {
     let (x, q, r) = (p.var(x)?, p.var(q)?, p.var(r)?);
     let in_place = p.slot_ending_with(x);
     let (s, row) = p.slot_rows(in_place, 1)?;

@@ -69,9 +69,7 @@ impl Builder {
         self.program.tables.len() - 1
     }
     pub fn lookup(&mut self, x: Var, table: usize) -> Var {
-        let y = self.program.tables[table]
-            .get(self.val(x))
-            .expect("in domain");
+        let y = self.program.tables[table].get(self.val(x)).expect("in domain");
         let y = self.var(y);
         self.push(Argument::Lookup { x, y, table });
         y
@@ -99,12 +97,7 @@ impl Builder {
         self.push(Argument::Public { x });
     }
     pub fn finish(self) -> (Program, Trace) {
-        (
-            self.program,
-            Trace {
-                values: self.values,
-            },
-        )
+        (self.program, Trace { values: self.values })
     }
 }
 
@@ -116,9 +109,7 @@ pub fn every_argument() -> (Program, Trace) {
     let x1 = b.input(-3);
     let x2 = b.input(11);
     let l = b.linear(&[(3, x0), (-2, x1)], 7); // 28
-    let long_terms: Vec<(i128, Var)> = (0..40)
-        .map(|i| ((i % 7) - 3, [x0, x1, x2][i as usize % 3]))
-        .collect();
+    let long_terms: Vec<(i128, Var)> = (0..40).map(|i| ((i % 7) - 3, [x0, x1, x2][i as usize % 3])).collect();
     let long = b.linear(&long_terms, -1);
     let q = b.rescale(l, 2, 8); // 7
     let relu = b.max(q, None, 8);
