@@ -4,4 +4,5 @@
 pub mod io;
 pub mod onnx;
 pub mod pipeline;
+pub mod prover;
 pub mod table;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use zkc_compiler::{io, onnx, pipeline, table};
+use zkc_compiler::{io, onnx, pipeline, prover, table};
 use zkc_passes::QuantConfig;
 use zkc_runtime::artifact;
 
@@ -152,6 +152,66 @@ enum Command {
         #[command(flatten)]
         quant: QuantArgs,
     },
+    /// Check every constraint of the circuit on an input's witness with the backend, without proving.
+    Mock {
+        /// A compiled circuit (DIR/circuit.zkc or DIR).
+        circuit: PathBuf,
+        /// Input file.
+        #[arg(long, short)]
+        input: PathBuf,
+    },
+    /// Generate proving and verifying keys for a compiled circuit (writes DIR/pk.zkc, DIR/vk.zkc).
+    Setup {
+        /// A compiled circuit (DIR/circuit.zkc or DIR); keys go beside it.
+        circuit: PathBuf,
+        /// halo2: use this KZG SRS file (halo2 raw format) instead of a locally generated one.
+        #[arg(long)]
+        srs: Option<PathBuf>,
+    },
+    /// Prove the model's inference on an input (writes DIR/proof.zkc, DIR/public.json, DIR/output.json).
+    Prove {
+        /// The directory holding circuit.zkc and pk.zkc.
+        dir: PathBuf,
+        /// Input file.
+        #[arg(long, short)]
+        input: PathBuf,
+    },
+    /// Verify a proof: `zkc verify DIR`, or with explicit files. Exits 0 only if valid.
+    Verify {
+        /// A proof directory (circuit.zkc, vk.zkc, proof.zkc, public.json).
+        dir: Option<PathBuf>,
+        /// Proof file (default DIR/proof.zkc).
+        #[arg(long)]
+        proof: Option<PathBuf>,
+        /// Verifying key (default DIR/vk.zkc).
+        #[arg(long)]
+        vk: Option<PathBuf>,
+        /// Public values (default DIR/public.json).
+        #[arg(long)]
+        public: Option<PathBuf>,
+        /// Compiled circuit (default DIR/circuit.zkc).
+        #[arg(long)]
+        circuit: Option<PathBuf>,
+    },
+    /// Compile, set up, prove and verify in one go; writes every artifact and DIR/output.json.
+    Fullprove {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Input file.
+        #[arg(long, short)]
+        input: PathBuf,
+        /// Proof system: halo2, plonky2 or groth16.
+        #[arg(long, default_value = "halo2")]
+        backend: String,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Calibration samples (default: the input itself).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        #[command(flatten)]
+        quant: QuantArgs,
+    },
     /// Solve the witness of a compiled circuit for an input (writes a witness artifact).
     Witness {
         /// A compiled circuit (DIR/circuit.zkc or DIR).
@@ -190,6 +250,99 @@ fn max_abs_err(a: &[zkc_ir::Tensor], b: &[zkc_ir::Tensor]) -> f64 {
         .zip(b)
         .flat_map(|(x, y)| x.data.iter().zip(&y.data).map(|(p, q)| (p - q).abs()))
         .fold(0.0, f64::max)
+}
+
+fn spinner(msg: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+/// Reads IN.json against a compiled circuit's inputs.
+fn circuit_inputs(file: &pipeline::CircuitFile, input: &Path) -> Result<Vec<zkc_ir::Tensor>> {
+    let graph_inputs = &file.compiled.program.inputs;
+    let p = input.display().to_string();
+    let text = std::fs::read_to_string(input).with_context(|| format!("{p}: cannot read"))?;
+    let lists = io::parse_input_lists(&text, &p)?;
+    if lists.len() != graph_inputs.len() {
+        bail!(
+            "{p}: has {} input list(s) but the circuit has {} input(s)",
+            lists.len(),
+            graph_inputs.len()
+        );
+    }
+    let mut tensors = Vec::new();
+    for (i, (l, tv)) in lists.into_iter().zip(graph_inputs).enumerate() {
+        if l.len() != tv.vars.len() {
+            bail!(
+                "{p}: input {i} `{}` has {} values but the circuit expects {} (shape {:?})",
+                tv.name,
+                l.len(),
+                tv.vars.len(),
+                tv.shape
+            );
+        }
+        tensors.push(zkc_ir::Tensor::new(tv.shape.clone(), l));
+    }
+    Ok(tensors)
+}
+
+fn make_backend(name: &str, srs: Option<&Path>) -> Result<Box<dyn zkc_runtime::Backend>> {
+    if let Some(s) = srs {
+        if name != "halo2" {
+            bail!("--srs applies to the halo2 backend only");
+        }
+        return Ok(Box::new(zkc_backend_halo2::Halo2::with_srs(s)));
+    }
+    Ok(prover::backend(name)?)
+}
+
+fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> Result<()> {
+    let b = make_backend(&file.backend, srs)?;
+    let pb = spinner(&format!("{} setup", file.backend));
+    let keys = b.setup(&file.compiled.program)?;
+    pb.finish_and_clear();
+    prover::write_keys(dir, &file.backend, &file.compiled, &keys)?;
+    if file.backend == "halo2" && srs.is_none() {
+        eprintln!("note: the KZG SRS was generated locally from a public seed: a local trusted setup, fine for testing, not for production (use --srs with a ceremony file)");
+    }
+    Ok(())
+}
+
+fn prove_dir(dir: &Path, file: &pipeline::CircuitFile, inputs: &[zkc_ir::Tensor]) -> Result<prover::PublicFile> {
+    let b = prover::backend(&file.backend)?;
+    let h = file.compiled.program.hash();
+    let (_, pk) = artifact::read(&dir.join("pk.zkc"), "proving-key", &file.backend, Some(&h))?;
+    let trace = pipeline::witness(&file.compiled, inputs)?;
+    let pb = spinner(&format!("{} prove", file.backend));
+    let proof = b.prove(&file.compiled.program, &pk, &trace)?;
+    pb.finish_and_clear();
+    Ok(prover::write_proof(dir, &file.backend, &file.compiled, &trace, &proof)?)
+}
+
+struct VerifyFiles {
+    circuit: PathBuf,
+    vk: PathBuf,
+    proof: PathBuf,
+    public: PathBuf,
+}
+
+fn verify_files(f: &VerifyFiles) -> Result<()> {
+    let file = pipeline::read_circuit(&f.circuit)?;
+    let h = file.compiled.program.hash();
+    let (_, vk) = artifact::read(&f.vk, "verifying-key", &file.backend, Some(&h))?;
+    let (_, proof) = artifact::read(&f.proof, "proof", &file.backend, Some(&h))?;
+    let public = prover::read_public(&f.public)?;
+    if public.circuit_hash != h {
+        bail!("{}: these public values are for another circuit", f.public.display());
+    }
+    let vals = public.values(&file.compiled, &f.public.display().to_string())?;
+    let b = prover::backend(&file.backend)?;
+    b.verify(&file.compiled.program, &vk, &vals, &proof)
+        .context("the proof does NOT verify")?;
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -326,36 +479,95 @@ fn run(cli: Cli) -> Result<()> {
                 path.display()
             );
         }
+        Command::Mock { circuit, input } => {
+            let file = pipeline::read_circuit(&circuit_path(&circuit))?;
+            let inputs = circuit_inputs(&file, &input)?;
+            let trace = pipeline::witness(&file.compiled, &inputs)?;
+            let b = prover::backend(&file.backend)?;
+            b.mock(&file.compiled.program, &trace)?;
+            println!("mock ({}): all constraints satisfied", file.backend);
+        }
+        Command::Setup { circuit, srs } => {
+            let cpath = circuit_path(&circuit);
+            let file = pipeline::read_circuit(&cpath)?;
+            let dir = cpath.parent().map(Path::to_path_buf).unwrap_or_default();
+            setup_keys(&dir, &file, srs.as_deref())?;
+            println!("keys written to {} (pk.zkc, vk.zkc)", dir.display());
+        }
+        Command::Prove { dir, input } => {
+            let file = pipeline::read_circuit(&dir.join("circuit.zkc"))?;
+            let inputs = circuit_inputs(&file, &input)?;
+            let public = prove_dir(&dir, &file, &inputs)?;
+            println!(
+                "{}",
+                serde_json::to_string(&io::OutputFile {
+                    output_data: public.output_data
+                })?
+            );
+            eprintln!("proof written to {}", dir.join("proof.zkc").display());
+        }
+        Command::Verify {
+            dir,
+            proof,
+            vk,
+            public,
+            circuit,
+        } => {
+            let d = dir.clone().unwrap_or_default();
+            if dir.is_none() && (proof.is_none() || vk.is_none() || public.is_none() || circuit.is_none()) {
+                bail!("give a proof directory, or all of --proof, --vk, --public and --circuit");
+            }
+            let files = VerifyFiles {
+                circuit: circuit.unwrap_or_else(|| d.join("circuit.zkc")),
+                vk: vk.unwrap_or_else(|| d.join("vk.zkc")),
+                proof: proof.unwrap_or_else(|| d.join("proof.zkc")),
+                public: public.unwrap_or_else(|| d.join("public.json")),
+            };
+            verify_files(&files)?;
+            println!("proof verified");
+        }
+        Command::Fullprove {
+            model,
+            input,
+            backend,
+            out,
+            data,
+            quant,
+        } => {
+            let g = load(&model)?;
+            let inputs = io::read_inputs(&input, &g)?;
+            let samples = match &data {
+                Some(d) => io::read_samples(d, &g)?,
+                None => vec![inputs.clone()],
+            };
+            prover::backend(&backend)?;
+            let compiled = pipeline::compile(&g, &samples, quant.config()?, &backend)?;
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
+            let file = pipeline::CircuitFile {
+                backend: backend.clone(),
+                compiled,
+            };
+            setup_keys(&out, &file, None)?;
+            let public = prove_dir(&out, &file, &inputs)?;
+            verify_files(&VerifyFiles {
+                circuit: out.join("circuit.zkc"),
+                vk: out.join("vk.zkc"),
+                proof: out.join("proof.zkc"),
+                public: out.join("public.json"),
+            })?;
+            println!(
+                "{}",
+                serde_json::to_string(&io::OutputFile {
+                    output_data: public.output_data
+                })?
+            );
+            eprintln!("proof verified; artifacts in {}", out.display());
+        }
         Command::Witness { circuit, input, output } => {
             let cpath = circuit_path(&circuit);
             let file = pipeline::read_circuit(&cpath)?;
-            let graph_inputs = &file.compiled.program.inputs;
-            let lists = io::parse_input_lists(
-                &std::fs::read_to_string(&input).with_context(|| format!("{}: cannot read", input.display()))?,
-                &input.display().to_string(),
-            )?;
-            if lists.len() != graph_inputs.len() {
-                bail!(
-                    "{}: has {} input list(s) but the circuit has {} input(s)",
-                    input.display(),
-                    lists.len(),
-                    graph_inputs.len()
-                );
-            }
-            let mut tensors = Vec::new();
-            for (i, (l, tv)) in lists.into_iter().zip(graph_inputs).enumerate() {
-                if l.len() != tv.vars.len() {
-                    bail!(
-                        "{}: input {i} `{}` has {} values but the circuit expects {} (shape {:?})",
-                        input.display(),
-                        tv.name,
-                        l.len(),
-                        tv.vars.len(),
-                        tv.shape
-                    );
-                }
-                tensors.push(zkc_ir::Tensor::new(tv.shape.clone(), l));
-            }
+            let tensors = circuit_inputs(&file, &input)?;
             let trace = pipeline::witness(&file.compiled, &tensors)?;
             let out = output.unwrap_or_else(|| cpath.with_file_name("witness.zkc"));
             let header = artifact::Header::new("witness", &file.backend, &file.compiled.program.hash());
