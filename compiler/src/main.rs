@@ -95,9 +95,13 @@ enum Command {
     Table {
         #[command(flatten)]
         model: ModelArgs,
-        /// Calibration data (IN.json or a JSON array of them): fills the scale/bits columns.
+        /// Calibration data (IN.json or a JSON array of them): fills the scale/bits columns
+        /// and the cost per backend.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Backends whose cost columns to show (comma-separated; default: all built in).
+        #[arg(long, value_delimiter = ',')]
+        backends: Option<Vec<String>>,
         #[command(flatten)]
         quant: QuantArgs,
     },
@@ -353,18 +357,51 @@ fn run(cli: Cli) -> Result<()> {
                 println!("  {op}");
             }
         }
-        Command::Table { model, data, quant } => {
+        Command::Table {
+            model,
+            data,
+            backends,
+            quant,
+        } => {
             let mut g = load(&model)?;
-            if let Some(d) = data {
-                let samples = io::read_samples(&d, &g)?;
-                let compiled = pipeline::compile(&g, &samples, quant.config()?, "none")?;
-                for (v, t) in g.values.iter_mut().zip(&compiled.types) {
-                    if let Some(t) = t {
-                        v.ty = *t;
+            let mut extra = table::Extra::default();
+            let cfg = quant.config()?;
+            if data.is_some() || cfg.input_range.is_some() {
+                let samples = match &data {
+                    Some(d) => io::read_samples(d, &g)?,
+                    None => vec![],
+                };
+                let names = backends.unwrap_or_else(|| prover::available().iter().map(|s| s.to_string()).collect());
+                let mut totals = Vec::new();
+                extra.cells = vec![Vec::new(); g.nodes.len()];
+                for name in &names {
+                    let b = prover::backend(name)?;
+                    let compiled = pipeline::compile(&g, &samples, cfg.clone(), name)?;
+                    let cost = b.cost(&compiled.program);
+                    extra.headers.push(format!("{name} {}", cost.unit));
+                    for (i, row) in extra.cells.iter_mut().enumerate() {
+                        row.push(
+                            cost.per_node
+                                .get(&i)
+                                .map(|c| c.to_string())
+                                .unwrap_or_else(|| "0".into()),
+                        );
+                    }
+                    totals.push(format!("{name}: {} {} ({})", cost.total, cost.unit, cost.detail));
+                    for (v, t) in g.values.iter_mut().zip(&compiled.types) {
+                        if let Some(t) = t {
+                            v.ty = *t;
+                        }
                     }
                 }
+                print!("{}", table::render(&g, &extra));
+                for t in totals {
+                    println!("total {t}");
+                }
+            } else {
+                print!("{}", table::render(&g, &extra));
+                println!("(pass --data SAMPLES.json or --input-range R for scales, bits and cost per backend)");
             }
-            print!("{}", table::render(&g, &table::Extra::default()));
         }
         Command::Run {
             model,

@@ -13,6 +13,11 @@ use zkc_runtime::{artifact, Backend, Keys, Trace};
 use crate::io::OutputFile;
 use crate::pipeline::PipelineError;
 
+/// The backends built into this zkc.
+pub fn available() -> &'static [&'static str] {
+    &["halo2"]
+}
+
 /// The backend called `name`.
 pub fn backend(name: &str) -> Result<Box<dyn Backend>, PipelineError> {
     match name {
