@@ -2,7 +2,7 @@
 //!
 //! Gates (per slot `s`, all coefficients fixed columns, so no selectors are needed):
 //! `F1 = Σⱼ c1ⱼ·aⱼ + p1·a_{w-1}(prev) + k1 = 0` and
-//! `F2 = Σⱼ<4 c2ⱼ·aⱼ + p2·a_{w-1}(prev) + k2 + m·a₀·a₁ = 0`.
+//! `F2 = m·a₀·a₁ + Σⱼ<4 c2ⱼ·aⱼ = 0` (only the parts the program needs, see [`Shape::f2`]).
 //! Lookups: range lane `i`: `(t, t·a - u·a(next)) ∈ (TAG, TAG·X)`; pair lane `p`:
 //! `(t, t·x, t·y) ∈ (TAG, TAG·X, TAG·Y)`. The maximum degree is 5 (lookups), which also
 //! lets the permutation argument take three columns per grand product.
@@ -51,11 +51,17 @@ pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
             for (j, aj) in a.iter().enumerate() {
                 f1 = f1 + f(sh.c1(s, j)) * aj.clone();
             }
-            let mut f2 = f(sh.p2(s)) * prev + f(sh.k2(s)) + f(sh.m(s)) * a[0].clone() * a[1].clone();
-            for (j, aj) in a.iter().enumerate().take(4) {
-                f2 = f2 + f(sh.c2(s, j)) * aj.clone();
+            let mut gates = vec![(format!("zkc:slot={s}:F1"), f1)];
+            if sh.f2 >= 1 {
+                let mut f2 = f(sh.m(s)) * a[0].clone() * a[1].clone();
+                if sh.f2 >= 2 {
+                    for (j, aj) in a.iter().enumerate().take(4) {
+                        f2 = f2 + f(sh.c2(s, j)) * aj.clone();
+                    }
+                }
+                gates.push((format!("zkc:slot={s}:F2"), f2));
             }
-            vec![(format!("zkc:slot={s}:F1"), f1), (format!("zkc:slot={s}:F2"), f2)]
+            gates
         });
     }
     if sh.has_table() {
@@ -120,6 +126,7 @@ impl Circuit<Fr> for ZkcCircuit<'_> {
                 lanes: 0,
                 pairs: 0,
                 limb_bits: 1,
+                f2: 2,
             },
         )
     }

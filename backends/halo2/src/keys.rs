@@ -95,7 +95,7 @@ fn read_header(c: &mut Cursor<'_>, magic: &[u8; 8]) -> Result<Header, BackendErr
     if k > MAX_K {
         return Err(malformed(c.what, format!("k = {k} is larger than {MAX_K}")));
     }
-    let mut w = [0u32; 5];
+    let mut w = [0u32; 6];
     for x in &mut w {
         *x = c.u32()?;
     }

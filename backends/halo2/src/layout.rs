@@ -60,6 +60,7 @@ struct Stats {
     lookups: u64,
     table_entries: u64,
     publics: u64,
+    f2: u32,
 }
 
 fn stats(program: &Program) -> Stats {
@@ -70,7 +71,9 @@ fn stats(program: &Program) -> Stats {
     let mut tables = BTreeSet::new();
     let mut publics = 0;
     let mut inputs = 0u64;
+    let mut f2 = 0;
     for (arg, _) in &program.arguments {
+        f2 = f2.max(plan::f2_of(arg));
         for (i, &w) in WIDTHS.iter().enumerate() {
             let r = plan::slot_rows_of(arg, w) as u64;
             slot_units[i] += r;
@@ -106,6 +109,7 @@ fn stats(program: &Program) -> Stats {
         lookups,
         table_entries,
         publics,
+        f2,
     }
 }
 
@@ -191,6 +195,7 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                                 lanes,
                                 pairs,
                                 limb_bits: l,
+                                f2: st.f2,
                             };
                             let c = cost(k, &sh);
                             first_feasible.get_or_insert(k);

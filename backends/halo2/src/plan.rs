@@ -4,7 +4,9 @@
 //! - `slots`: `slots` groups of `width` advice columns. Every slot-row carries two generic
 //!   gates with coefficients in fixed columns:
 //!   `F1 = Σⱼ c1ⱼ·aⱼ + p1·a_{w-1}(prev) + k1` over all cells of the slot-row, and
-//!   `F2 = Σⱼ<4 c2ⱼ·aⱼ + p2·a_{w-1}(prev) + k2 + m·a₀·a₁`.
+//!   `F2 = m·a₀·a₁ + Σⱼ<4 c2ⱼ·aⱼ`. `F2` exists only when the program has a product
+//!   (Max, Mul, Div) and its linear part only for Mul and Div ([`Shape::f2`]), so a program
+//!   that does not need them pays no fixed columns for them.
 //!   A Linear dot product runs down a slot as a chain (`w-1` terms per row plus a running
 //!   sum in the last cell, chained through `p1`). All coefficients are fixed columns, so
 //!   an unused slot-row has every coefficient zero and constrains nothing.
@@ -39,12 +41,12 @@ pub struct Shape {
     pub pairs: usize,
     /// Limb width `L` of the range table.
     pub limb_bits: u32,
+    /// The second slot gate: 0 none, 1 `F2 = m·a₀·a₁`, 2 `F2 = m·a₀·a₁ + Σⱼ<4 c2ⱼ·aⱼ`.
+    pub f2: u32,
 }
 
 /// The smallest slot width: `Div` needs five cells in one row.
 pub const MIN_WIDTH: usize = 5;
-/// Fixed columns per slot beyond the `width` coefficients of `F1`.
-const SLOT_EXTRA_FIXED: usize = 9;
 
 impl Shape {
     /// Total advice columns.
@@ -63,8 +65,12 @@ impl Shape {
     pub fn pair_col(&self, p: usize) -> usize {
         self.slots * self.width + self.lanes + 2 * p
     }
+    /// Fixed columns per slot: `c1ⱼ`, `p1`, `k1`, then `m` and `c2ⱼ` as [`Shape::f2`] asks.
+    fn slot_fixed_len(&self) -> usize {
+        self.width + 2 + usize::from(self.f2 >= 1) + 4 * usize::from(self.f2 >= 2)
+    }
     fn slot_fixed(&self, s: usize) -> usize {
-        s * (self.width + SLOT_EXTRA_FIXED)
+        s * self.slot_fixed_len()
     }
     /// Fixed column of coefficient `c1ⱼ` of slot `s`.
     pub fn c1(&self, s: usize, j: usize) -> usize {
@@ -78,21 +84,15 @@ impl Shape {
     pub fn k1(&self, s: usize) -> usize {
         self.slot_fixed(s) + self.width + 1
     }
-    /// Fixed column of `c2ⱼ` (`j < 4`) of slot `s`.
-    pub fn c2(&self, s: usize, j: usize) -> usize {
-        self.slot_fixed(s) + self.width + 2 + j
-    }
-    /// Fixed column of `p2` of slot `s`.
-    pub fn p2(&self, s: usize) -> usize {
-        self.slot_fixed(s) + self.width + 6
-    }
-    /// Fixed column of `k2` of slot `s`.
-    pub fn k2(&self, s: usize) -> usize {
-        self.slot_fixed(s) + self.width + 7
-    }
-    /// Fixed column of the product coefficient `m` of slot `s`.
+    /// Fixed column of the product coefficient `m` of slot `s` (needs `f2 ≥ 1`).
     pub fn m(&self, s: usize) -> usize {
-        self.slot_fixed(s) + self.width + 8
+        debug_assert!(self.f2 >= 1);
+        self.slot_fixed(s) + self.width + 2
+    }
+    /// Fixed column of `c2ⱼ` (`j < 4`) of slot `s` (needs `f2 = 2`).
+    pub fn c2(&self, s: usize, j: usize) -> usize {
+        debug_assert!(self.f2 >= 2 && j < 4);
+        self.slot_fixed(s) + self.width + 3 + j
     }
     /// Fixed tag column `t` of lane `i`.
     pub fn lane_t(&self, i: usize) -> usize {
@@ -120,23 +120,25 @@ impl Shape {
         self.pair_t(self.pairs) + if self.has_table() { 3 } else { 0 }
     }
     /// Serialized form (keys carry it so a key of another shape is refused).
-    pub fn to_words(self) -> [u32; 5] {
+    pub fn to_words(self) -> [u32; 6] {
         [
             self.slots as u32,
             self.width as u32,
             self.lanes as u32,
             self.pairs as u32,
             self.limb_bits,
+            self.f2,
         ]
     }
     /// Inverse of [`Shape::to_words`].
-    pub fn from_words(w: [u32; 5]) -> Self {
+    pub fn from_words(w: [u32; 6]) -> Self {
         Shape {
             slots: w[0] as usize,
             width: w[1] as usize,
             lanes: w[2] as usize,
             pairs: w[3] as usize,
             limb_bits: w[4],
+            f2: w[5],
         }
     }
 }
@@ -680,6 +682,15 @@ pub fn slot_rows_of(arg: &Argument, width: usize) -> usize {
         Argument::Mul { .. } | Argument::Rescale { .. } | Argument::Div { .. } => 1,
         Argument::Max { b: None, .. } => 1,
         Argument::Max { b: Some(_), .. } => 2,
+    }
+}
+
+/// The [`Shape::f2`] level an argument needs.
+pub fn f2_of(arg: &Argument) -> u32 {
+    match arg {
+        Argument::Mul { .. } | Argument::Div { .. } => 2,
+        Argument::Max { .. } => 1,
+        _ => 0,
     }
 }
 
