@@ -1,1 +1,225 @@
-//! zkc's groth16 backend (in progress).
+//! zkc's Groth16 backend: every circuit argument as R1CS over BN254's scalar field
+//! (arkworks: `ark-relations`, `ark-groth16`, `ark-bn254`), with snarkjs and Solidity
+//! exports of the keys and proofs.
+//!
+//! # Constraints per argument
+//!
+//! | argument | R1CS constraints | how |
+//! |---|---|---|
+//! | `Input` | 0 | a witness |
+//! | `Linear` | 0 | `out` *is* the linear combination `Σ cᵢ·xᵢ + c₀`, used directly downstream |
+//! | `Mul` | 1 | `a·b = out` |
+//! | `Range` (n bits) | n + 1 | bits of `x + 2^(n-1)` |
+//! | `Rescale` (k, q_bits) | k + q_bits + 1 | `q`, `r` are the combinations of their bits |
+//! | `Div` (bits) | 3·bits + 2 | bits of `r`, `d - 1 - r`, `q`; `q·d = n - r` |
+//! | `Max` | bits + 2; relu of a decomposed value: 1 (2 when its width is bits + 1) | see `args/max.rs` |
+//! | `Lookup` (N entries) | 2R + M + 3 (+1), `M = ⌈√(2N)⌉`, `R = ⌈N/M⌉`: ≈ 2√(2N) | two one-hot selectors over an R×M grid; 187 for N = 4096 |
+//! | `Public` | 1 | instance variable = value |
+//!
+//! A `Linear` term that is itself a combination longer than [`r1cs::INLINE_MAX`] terms is
+//! bound to a witness with 1 constraint before it is copied (only wide sums of wide sums).
+//!
+//! # Linear outputs have no witness cell
+//!
+//! Because a `Linear` output (and a Rescale quotient and remainder, a Div quotient and
+//! remainder, a lookup output) is a linear combination and not a variable of its own, a trace
+//! whose value for it differs from the combination leaves every constraint satisfied: the
+//! proof would simply be about the correct value. So `mock` compares every such value with its
+//! combination and names the argument on a mismatch, and `prove` refuses (`Err`) any trace
+//! that fails [`zkc_runtime::checker::check`]. Soundness is unaffected: a prover cannot make
+//! a combination take another value.
+//!
+//! # Trusted setup
+//!
+//! `setup` runs Groth16's circuit-specific key generation *locally*, with a ChaCha20 RNG
+//! seeded from the program hash, so the same program always gives byte-identical keys. This
+//! is a development setup and insecure for production: anyone who knows the program can
+//! recompute the toxic waste and forge proofs. Proofs meant to convince others need keys from
+//! a multi-party ceremony (e.g. snarkjs's phase 2 on a powers-of-tau file).
+//!
+//! # Formats
+//!
+//! Keys and proofs are described in [`keys`]; [`export_snarkjs`] and [`export_solidity`]
+//! convert them for snarkjs and for an EVM verifier.
+
+#![warn(missing_docs)]
+
+mod args;
+pub mod circuit;
+pub mod field;
+pub mod keys;
+pub mod mock;
+pub mod r1cs;
+pub mod snarkjs;
+
+use std::collections::BTreeMap;
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{prepare_verifying_key, Groth16 as ArkGroth16};
+use ark_std::UniformRand;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
+
+pub use circuit::Circuit;
+pub use snarkjs::export_snarkjs;
+
+use crate::field::fr;
+use crate::keys::Shape;
+use crate::r1cs::lower;
+
+/// The Groth16 backend (R1CS on BN254). See the crate docs for the constraint costs and the
+/// trusted-setup note.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Groth16;
+
+/// The RNG of the local trusted setup: ChaCha20 seeded with the program hash.
+fn setup_rng(program_hash: &str) -> ChaCha20Rng {
+    let mut seed = [0u8; 32];
+    for (i, b) in program_hash.bytes().enumerate() {
+        seed[i % 32] ^= b.rotate_left((i / 32) as u32);
+    }
+    ChaCha20Rng::from_seed(seed)
+}
+
+fn shape(r: &r1cs::R1cs) -> Shape {
+    Shape {
+        constraints: r.num_constraints as u64,
+        instance: r.num_instance as u64,
+        witness: r.num_witness as u64,
+    }
+}
+
+/// Fresh randomness (from the OS) for the proof's zero-knowledge blinding.
+fn proof_rng() -> ChaCha20Rng {
+    ChaCha20Rng::from_entropy()
+}
+
+/// The number of public values `program` exposes.
+fn num_public(program: &Program) -> usize {
+    program.public_vars().len()
+}
+
+impl Groth16 {
+    /// The R1CS size: (constraints, witness variables, instance variables incl. the one).
+    pub fn shape(&self, program: &Program) -> Result<(usize, usize, usize), BackendError> {
+        let r = lower(program, None, false)?;
+        Ok((r.num_constraints, r.num_witness, r.num_instance))
+    }
+}
+
+impl Backend for Groth16 {
+    fn name(&self) -> &'static str {
+        "groth16"
+    }
+
+    fn value_bits(&self) -> u32 {
+        252
+    }
+
+    fn cost(&self, program: &Program) -> Cost {
+        match lower(program, None, false) {
+            Ok(r) => {
+                let mut per_node = BTreeMap::new();
+                for (n, (_, origin)) in r.per_arg.iter().zip(&program.arguments) {
+                    *per_node.entry(origin.node).or_insert(0) += u64::from(*n);
+                }
+                let domain = (r.num_constraints + r.num_instance).next_power_of_two();
+                Cost {
+                    total: r.num_constraints as u64,
+                    unit: "constraints",
+                    detail: format!(
+                        "witness variables={}, public values={}, QAP domain=2^{}",
+                        r.num_witness,
+                        r.num_instance - 1,
+                        domain.trailing_zeros()
+                    ),
+                    per_node,
+                }
+            }
+            Err(e) => Cost {
+                total: u64::MAX,
+                unit: "constraints",
+                detail: format!("does not fit: {e}"),
+                per_node: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn mock(&self, program: &Program, trace: &Trace) -> Result<(), BackendError> {
+        mock::run(program, trace)
+    }
+
+    fn setup(&self, program: &Program) -> Result<Keys, BackendError> {
+        let r = lower(program, None, true)?;
+        let hash = program.hash();
+        let mut rng = setup_rng(&hash);
+        let pk = ArkGroth16::<Bn254>::generate_random_parameters_with_reduction(circuit::Lowered(&r), &mut rng)
+            .map_err(|e| BackendError::Prover(format!("key generation failed: {e}")))?;
+        Ok(Keys {
+            verifying_key: keys::write_vk(&hash, &pk.vk),
+            proving_key: keys::write_pk(&hash, shape(&r), &pk),
+        })
+    }
+
+    fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
+        zkc_runtime::checker::check(program, trace).map_err(|v| {
+            BackendError::Unsatisfied(format!(
+                "{v}; the Groth16 prover refuses traces the checker rejects (values of linear combinations have no witness cell to catch them)"
+            ))
+        })?;
+        let r = lower(program, Some(trace), true)?;
+        let sh = shape(&r);
+        let pk = keys::read_pk(proving_key, &program.hash(), sh)?;
+        let (m, z) = r.into_matrices();
+        let mut rng = proof_rng();
+        let (rr, ss) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let proof = ArkGroth16::<Bn254>::create_proof_with_reduction_and_matrices(
+            &pk,
+            rr,
+            ss,
+            &m,
+            m.num_instance_variables,
+            m.num_constraints,
+            &z,
+        )
+        .map_err(|e| BackendError::Prover(format!("{e}")))?;
+        // A damaged proving key would give a proof that does not verify: catch it here.
+        let pvk = prepare_verifying_key(&pk.vk);
+        let ok = ArkGroth16::<Bn254>::verify_proof(&pvk, &proof, &z[1..m.num_instance_variables]).unwrap_or(false);
+        if !ok {
+            return Err(BackendError::Prover(
+                "the proof does not verify against the proving key's own verifying key: the proving key is damaged; run `zkc setup` again".into(),
+            ));
+        }
+        Ok(keys::write_proof(&proof))
+    }
+
+    fn verify(
+        &self,
+        program: &Program,
+        verifying_key: &[u8],
+        public: &[i128],
+        proof: &[u8],
+    ) -> Result<(), BackendError> {
+        let vk = keys::read_vk(verifying_key, &program.hash())?;
+        let n = num_public(program);
+        if public.len() != n || vk.gamma_abc_g1.len() != n + 1 {
+            return Err(BackendError::Unsatisfied(format!(
+                "{} public values given and the key expects {}, but the program has {n}",
+                public.len(),
+                vk.gamma_abc_g1.len() - 1
+            )));
+        }
+        let proof = keys::read_proof(proof)?;
+        let inputs: Vec<Fr> = public.iter().map(|&v| fr(v)).collect();
+        let pvk = prepare_verifying_key(&vk);
+        match ArkGroth16::<Bn254>::verify_proof(&pvk, &proof, &inputs) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(BackendError::Unsatisfied(
+                "the proof does not verify against this verifying key and these public values".into(),
+            )),
+            Err(e) => Err(BackendError::Unsatisfied(format!("the proof does not verify: {e}"))),
+        }
+    }
+}

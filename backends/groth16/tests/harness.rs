@@ -1,0 +1,90 @@
+//! The shared soundness harness (`zkc_runtime::testing`) on the Groth16 backend.
+
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem};
+use zkc_backend_groth16::{Circuit, Groth16};
+use zkc_runtime::checker::check;
+use zkc_runtime::testing::{every_argument_trace, mutations, one_mutation_per_argument_kind};
+use zkc_runtime::Backend;
+
+#[test]
+fn every_argument_program_mocks_proves_and_verifies() {
+    let (program, trace) = every_argument_trace();
+    check(&program, &trace).expect("the harness trace is valid");
+    let cost = Groth16.cost(&program);
+    eprintln!("every-argument program: {} {} ({})", cost.total, cost.unit, cost.detail);
+    assert_eq!(cost.unit, "constraints");
+    assert_eq!(cost.per_node.values().sum::<u64>(), cost.total);
+    Groth16.mock(&program, &trace).unwrap();
+    let keys = Groth16.setup(&program).unwrap();
+    let proof = Groth16.prove(&program, &keys.proving_key, &trace).unwrap();
+    let public = trace.public_values(&program);
+    Groth16.verify(&program, &keys.verifying_key, &public, &proof).unwrap();
+}
+
+/// arkworks' own constraint system agrees: the honest trace satisfies the synthesized
+/// circuit (and its size is the one `cost` reports).
+#[test]
+fn ark_constraint_system_is_satisfied_by_the_honest_trace() {
+    let (program, trace) = every_argument_trace();
+    let cs = ConstraintSystem::new_ref();
+    Circuit {
+        program: &program,
+        trace: Some(&trace),
+    }
+    .generate_constraints(cs.clone())
+    .unwrap();
+    cs.finalize();
+    assert!(cs.is_satisfied().unwrap(), "{:?}", cs.which_is_unsatisfied());
+    assert_eq!(cs.num_constraints() as u64, Groth16.cost(&program).total);
+}
+
+/// The soundness test: an accepted mutation is a critical bug.
+#[test]
+fn all_argument_kinds_groth16_mock_rejects_every_single_value_mutation() {
+    let (program, trace) = every_argument_trace();
+    let muts = mutations(&program, &trace);
+    assert!(!muts.is_empty());
+    let mut accepted = Vec::new();
+    for m in &muts {
+        assert!(
+            check(&program, &m.trace).is_err(),
+            "harness mutation of {:?} is valid",
+            m.var
+        );
+        match Groth16.mock(&program, &m.trace) {
+            Ok(()) => accepted.push((m.var, m.argument_kind)),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(msg.contains("argument") && msg.contains("test_node_"), "{msg}");
+                eprintln!("{} v{}: {msg}", m.argument_kind, m.var.0);
+            }
+        }
+    }
+    assert!(accepted.is_empty(), "groth16 mock accepted mutations: {accepted:?}");
+}
+
+#[test]
+fn all_argument_kinds_groth16_prove_verify_rejects_one_mutation_per_kind() {
+    let (program, trace) = every_argument_trace();
+    let keys = Groth16.setup(&program).unwrap();
+    let honest_public = trace.public_values(&program);
+    let muts = one_mutation_per_argument_kind(&program, &trace);
+    let kinds: Vec<&str> = muts.iter().map(|m| m.argument_kind).collect();
+    for kind in ["Input", "Linear", "Mul", "Rescale", "Lookup", "Div", "Max"] {
+        assert!(kinds.contains(&kind), "no {kind} mutation in {kinds:?}");
+    }
+    for m in muts {
+        match Groth16.prove(&program, &keys.proving_key, &m.trace) {
+            Err(e) => eprintln!("{}: prove refused: {e}", m.argument_kind),
+            Ok(proof) => {
+                for public in [m.trace.public_values(&program), honest_public.clone()] {
+                    assert!(
+                        Groth16.verify(&program, &keys.verifying_key, &public, &proof).is_err(),
+                        "a proof of a mutated {} trace verified",
+                        m.argument_kind
+                    );
+                }
+            }
+        }
+    }
+}
