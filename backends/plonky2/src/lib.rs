@@ -1,1 +1,214 @@
-//! zkc's plonky2 backend (in progress).
+//! zkc's plonky2 backend: PLONK with FRI over Goldilocks (`p = 2^64 - 2^32 + 1`), Poseidon
+//! Fiat-Shamir, zero knowledge, and recursive aggregation of many proofs into one.
+//!
+//! - [`plan`] lowers each argument (one file each under `args/`) into gate requests and checks
+//!   statically that coefficients, table values and bit widths fit the 63-bit field.
+//! - [`circuit`] packs the requests into rows of zkc's [`gates`] (wide weighted sums, base-4
+//!   range checks, max selections), plonky2's arithmetic gate and lookup argument, builds the
+//!   circuit and fills the witness from the trace.
+//! - [`Plonky2`] implements [`zkc_runtime::Backend`]; [`keys`] holds the byte formats.
+//! - [`aggregate()`] folds proofs of one or several programs into one recursive proof.
+
+#![warn(missing_docs)]
+
+pub mod aggregate;
+mod args;
+pub mod circuit;
+pub mod field;
+pub mod gates;
+pub mod keys;
+pub mod plan;
+
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+
+use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
+
+pub use aggregate::{aggregate, aggregate_vk, verify_aggregate};
+
+use crate::circuit::{assemble, program_config, trace_in_field, Circuit};
+use crate::plan::Plan;
+
+/// The plonky2 backend (no trusted setup; keys are derived from the program alone).
+///
+/// `zero_knowledge` (the default, [`Plonky2::new`]) hides the private witness, at the price
+/// of plonky2's blinding rows: every circuit then has at least 2^14 rows.
+/// [`Plonky2::without_zero_knowledge`] proves the same statements with the same soundness,
+/// faster on small and medium circuits, but its proofs may leak information about private
+/// inputs. Only `setup` reads the setting; the keys record it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plonky2 {
+    /// Whether proofs are zero-knowledge.
+    pub zero_knowledge: bool,
+}
+
+impl Default for Plonky2 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Plonky2 {
+    /// Zero-knowledge proofs.
+    pub const fn new() -> Self {
+        Plonky2 { zero_knowledge: true }
+    }
+
+    /// Proofs without zero knowledge (faster; may leak private inputs).
+    pub const fn without_zero_knowledge() -> Self {
+        Plonky2 { zero_knowledge: false }
+    }
+}
+
+/// Runs `f`, turning a panic inside plonky2 into an error instead of unwinding into the caller.
+pub(crate) fn catch<T>(what: &str, f: impl FnOnce() -> Result<T, BackendError>) -> Result<T, BackendError> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(BackendError::Prover(format!("{what}: plonky2 panicked: {msg}")))
+    })
+}
+
+/// About how many blinding rows plonky2 adds to a zero-knowledge circuit of up to 2^14 rows.
+const ZK_BLINDING_ROWS: usize = 8_400;
+
+/// The last circuit built, by program hash: setup, prove and aggregate of one program in one
+/// process build it once.
+static LAST: Mutex<Option<(String, bool, Arc<Circuit>)>> = Mutex::new(None);
+
+/// The circuit of `program` (hash `hash`), built or taken from the one-entry cache.
+pub(crate) fn circuit_for(program: &Program, hash: &str, zero_knowledge: bool) -> Result<Arc<Circuit>, BackendError> {
+    if let Some((h, zk, c)) = LAST.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if h == hash && *zk == zero_knowledge {
+            return Ok(c.clone());
+        }
+    }
+    let c = Arc::new(Circuit::build(program, zero_knowledge)?);
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some((hash.to_string(), zero_knowledge, c.clone()));
+    Ok(c)
+}
+
+impl Backend for Plonky2 {
+    fn name(&self) -> &'static str {
+        "plonky2"
+    }
+
+    fn value_bits(&self) -> u32 {
+        field::VALUE_BITS
+    }
+
+    fn cost(&self, program: &Program) -> Cost {
+        let plan = match Plan::new(program) {
+            Ok(p) => p,
+            Err(e) => {
+                return Cost {
+                    total: u64::MAX,
+                    unit: "gates",
+                    detail: format!("does not fit: {e}"),
+                    per_node: BTreeMap::new(),
+                }
+            }
+        };
+        let a = assemble(plan, program_config(self.zero_knowledge));
+        let total = (a.builder.num_gates() + a.build_rows) as u64;
+        let mut by_node: BTreeMap<usize, f64> = BTreeMap::new();
+        for (i, r) in a.rows_by_argument.iter().enumerate() {
+            if let Some((_, o)) = program.arguments.get(i) {
+                *by_node.entry(o.node).or_default() += r;
+            }
+        }
+        Cost {
+            total,
+            unit: "gates",
+            detail: format!(
+                "{}; padded to 2^{} rows{}; 135 wires (80 routed), 80 constants",
+                a.detail,
+                (total as usize + if self.zero_knowledge { ZK_BLINDING_ROWS } else { 0 })
+                    .next_power_of_two()
+                    .trailing_zeros(),
+                if self.zero_knowledge {
+                    " with zero-knowledge blinding"
+                } else {
+                    ""
+                }
+            ),
+            per_node: by_node.into_iter().map(|(n, r)| (n, r.ceil() as u64)).collect(),
+        }
+    }
+
+    fn mock(&self, program: &Program, trace: &Trace) -> Result<(), BackendError> {
+        Plan::new(program)?;
+        trace_in_field(program, trace)?;
+        // Every value is in the injective interval, so each field constraint holds exactly
+        // when the integer one does: the runtime's checker decides.
+        zkc_runtime::check(program, trace).map_err(|v| BackendError::Unsatisfied(v.to_string()))
+    }
+
+    fn setup(&self, program: &Program) -> Result<Keys, BackendError> {
+        let hash = program.hash();
+        let c = circuit_for(program, &hash, self.zero_knowledge)?;
+        Ok(Keys {
+            proving_key: keys::write_pk(&hash, self.zero_knowledge, &c.data.verifier_only.circuit_digest),
+            verifying_key: keys::write_vk(&hash, &c.data.verifier_data())?,
+        })
+    }
+
+    fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
+        let hash = program.hash();
+        let (zero_knowledge, digest) = keys::read_pk(proving_key, &hash)?;
+        trace_in_field(program, trace)?;
+        let c = circuit_for(program, &hash, zero_knowledge)?;
+        if keys::digest_bytes(&c.data.verifier_only.circuit_digest) != digest {
+            return Err(BackendError::Malformed {
+                what: "proving key",
+                reason: "its circuit digest differs from the circuit this program builds (another zkc version?); run setup again".into(),
+            });
+        }
+        let pw = c.witness(program, trace)?;
+        let proof = catch("proving", || {
+            c.data.prove(pw).map_err(|e| {
+                BackendError::Prover(format!(
+                    "the trace does not satisfy the circuit ({e}); run mock to name the violated argument"
+                ))
+            })
+        })?;
+        // plonky2 proves whatever the wires hold; a proof that fails its own check means
+        // the trace broke a constraint.
+        catch("checking the proof", || {
+            c.data.verify(proof.clone()).map_err(|e| {
+                BackendError::Prover(format!(
+                    "the trace does not satisfy the circuit (the proof does not verify: {e}); run mock to name the violated argument"
+                ))
+            })
+        })?;
+        Ok(keys::write_proof(&proof))
+    }
+
+    fn verify(
+        &self,
+        program: &Program,
+        verifying_key: &[u8],
+        public: &[i128],
+        proof: &[u8],
+    ) -> Result<(), BackendError> {
+        let vd = keys::read_vk(verifying_key, &program.hash())?;
+        let expected = keys::public_in_field(public)?;
+        if expected.len() != vd.common.num_public_inputs {
+            return Err(BackendError::Unsatisfied(format!(
+                "{} public values given but the circuit has {}",
+                expected.len(),
+                vd.common.num_public_inputs
+            )));
+        }
+        let p = keys::read_proof(proof, keys::PROOF_MAGIC, &vd.common)?;
+        keys::check_public(&p, &expected)?;
+        catch("verifying", || {
+            vd.verify(p)
+                .map_err(|e| BackendError::Unsatisfied(format!("the proof does not verify against this key: {e}")))
+        })
+    }
+}
