@@ -36,7 +36,7 @@ struct QuantArgs {
     /// Calibration target: `accuracy` (finer scale) or `constraints` (smaller circuit).
     #[arg(long)]
     target: Option<String>,
-    /// Activation scale s: values are integers / 2^s (default 8).
+    /// Activation scale s: values are integers / 2^s (default 14).
     #[arg(long)]
     scale: Option<u32>,
     /// Weight scale (default: the activation scale).

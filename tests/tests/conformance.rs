@@ -75,3 +75,61 @@ fn conformance_cases_match_onnx_reference_outputs() {
         cases.len()
     );
 }
+
+/// Fixed-point floor: cases whose circuit computation matches the reference at rtol 1e-2.
+const FIXED_PASS_FLOOR: usize = 80;
+
+fn run_case_fixed(dir: &Path) -> Result<(), String> {
+    let g = onnx::load(&dir.join("model.onnx"), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let data = dir.join("test_data_set_0");
+    let mut inputs = Vec::new();
+    for (i, &id) in g.inputs.iter().enumerate() {
+        let mut t = onnx::read_tensor_pb(&data.join(format!("input_{i}.pb"))).map_err(|e| e.to_string())?;
+        t.shape = g.value(id).shape.clone();
+        inputs.push(t);
+    }
+    let compiled = zkc_compiler::pipeline::compile(&g, std::slice::from_ref(&inputs), Default::default(), "halo2")
+        .map_err(|e| e.to_string())?;
+    let trace = zkc_compiler::pipeline::witness(&compiled, &inputs).map_err(|e| e.to_string())?;
+    let outs = zkc_compiler::pipeline::outputs(&compiled, &trace);
+    for (i, out) in outs.iter().enumerate() {
+        let want = onnx::read_tensor_pb(&data.join(format!("output_{i}.pb"))).map_err(|e| e.to_string())?;
+        for (j, (&a, &b)) in out.data.iter().zip(&want.data).enumerate() {
+            if (a - b).abs() > 1e-2 * b.abs().max(1.0) {
+                return Err(format!("output {i}[{j}] = {a}, expected {b} (rtol 1e-2)"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn conformance_cases_in_fixed_point() {
+    let root = zkc_tests::shared_dir().join("conformance/pytorch-converted");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e} (../shared must be beside the repo)", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("model.onnx").exists() && run_case(p).is_ok())
+        .collect();
+    cases.sort();
+    let mut passed = 0;
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy();
+        match run_case_fixed(case) {
+            Ok(()) => {
+                passed += 1;
+                println!("pass  {name}");
+            }
+            Err(e) => println!("FAIL  {name}: {e}"),
+        }
+    }
+    println!(
+        "fixed-point conformance: {passed}/{} of the float-passing cases",
+        cases.len()
+    );
+    assert!(
+        passed >= FIXED_PASS_FLOOR,
+        "fixed-point conformance fell to {passed}/{} (floor {FIXED_PASS_FLOOR})",
+        cases.len()
+    );
+}

@@ -16,8 +16,9 @@ fn model(name: &str) -> (zkc_ir::Graph, Vec<zkc_ir::Tensor>, Vec<Vec<f64>>) {
 
 #[test]
 fn shared_models_fixed_point_close_to_float_and_trace_checks() {
-    // Tolerances at the default scale 2^-8: a few output units.
-    for (name, tol) in [("ff", 0.02), ("mlp", 0.05), ("cnn", 0.05), ("attn", 0.08)] {
+    // At default settings, at most EZKL 23's error on the same model and input (measured on
+    // the 2-core machine: ff 4.5e-5, mlp 7.6e-4, attn 1.7e-4, cnn 2.2e-4).
+    for (name, tol) in [("ff", 4.5e-5), ("mlp", 7.6e-4), ("cnn", 2.2e-4), ("attn", 1.7e-4)] {
         let (g, inputs, want) = model(name);
         let compiled = pipeline::compile(&g, std::slice::from_ref(&inputs), QuantConfig::default(), "halo2").unwrap();
         let trace = pipeline::witness(&compiled, &inputs).unwrap();
