@@ -349,6 +349,36 @@ fn verify_files(f: &VerifyFiles) -> Result<()> {
     Ok(())
 }
 
+/// Why a node's range is what it is (for `calibrate --explain`).
+fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
+    use zkc_ir::ops::{PoolKind, PoolParams, ReduceKind};
+    use zkc_ir::{Activation, BinaryOp, Op};
+    match op {
+        Op::MatMul | Op::Conv(_) | Op::ConvTranspose(_) if has_const => {
+            "Σ|w|·bound(x) + |b| with fixed weights at the weight scale, rescaled to s"
+        }
+        Op::MatMul => "bound(a)·bound(b)·k from two witness operands (one Mul per term), rescaled to s",
+        Op::Binary(BinaryOp::Add | BinaryOp::Sub) => "sum of the operands' bounds",
+        Op::Binary(BinaryOp::Mul) => "product of the operands' bounds, rescaled to s",
+        Op::Binary(BinaryOp::Div) => "quotient bound; a witness divisor is proven positive by the Div argument",
+        Op::Activation(Activation::Relu | Activation::Clip { .. } | Activation::Abs | Activation::Neg) => {
+            "max/min keep the input's bound"
+        }
+        Op::Activation(_) => "range of the lookup table over the input's proven range",
+        Op::PRelu => "(1-α)·relu(x) + α·x keeps the input's bound",
+        Op::Softmax { log: false, .. } => "probabilities in [0, 1]: exp by table, normalized by the Div argument",
+        Op::Softmax { log: true, .. } => "x - max - log Σexp: the input's span plus the log table's range",
+        Op::Pool(PoolParams {
+            kind: PoolKind::Max, ..
+        })
+        | Op::Reduce {
+            kind: ReduceKind::Max, ..
+        } => "a maximum keeps the input's bound",
+        Op::Pool(_) | Op::Reduce { .. } => "sum/average over the window: bound × coefficient sum",
+        _ => "layout op: the same values and bound",
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Ops => {
@@ -463,22 +493,26 @@ fn run(cli: Cli) -> Result<()> {
             }
             if explain {
                 println!(
-                    "{:<4} {:<28} {:<14} {:>6} {:>5} {:>9}  reason",
-                    "#", "node", "op", "scale", "bits", "acc bits"
+                    "{:<4} {:<24} {:<12} {:>5} {:>5} {:>12} {:>8}  reason",
+                    "#", "node", "op", "scale", "bits", "range", "acc bits"
                 );
                 for (i, n) in g.nodes.iter().enumerate() {
                     let (s, b) = match compiled.types[n.output.0] {
                         Some(zkc_ir::ElemType::Fixed { scale, bits }) => (scale, bits),
                         _ => (0, 0),
                     };
+                    let range = 2f64.powi(b as i32 - 1) / 2f64.powi(s as i32);
+                    let consts = n.inputs.iter().any(|&v| g.value(v).constant.is_some());
                     println!(
-                        "{:<4} {:<28} {:<14} {:>6} {:>5} {:>9}  interval bound from the input ranges through the graph",
+                        "{:<4} {:<24} {:<12} {:>5} {:>5} {:>12} {:>8}  {}",
                         i,
                         n.name,
                         n.op.name(),
                         s,
                         b,
-                        compiled.accumulator_bits[i]
+                        format!("±{range}"),
+                        compiled.accumulator_bits[i],
+                        explain_reason(&n.op, consts)
                     );
                 }
             }
