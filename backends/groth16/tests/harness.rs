@@ -88,3 +88,46 @@ fn all_argument_kinds_groth16_prove_verify_rejects_one_mutation_per_kind() {
         }
     }
 }
+
+/// Below the checker (as a malicious prover would be): for every mutation, arkworks'
+/// constraint system built from the mutated trace is unsatisfied, or its assignment is exactly
+/// the honest one (the mutated value is a linear combination's, which has no cell: a proof
+/// would be a proof of the honest values).
+#[test]
+fn all_argument_kinds_groth16_r1cs_rejects_or_ignores_every_mutation() {
+    let (program, trace) = every_argument_trace();
+    let honest = zkc_backend_groth16::r1cs::lower(&program, Some(&trace), false)
+        .unwrap()
+        .z;
+    let (mut rejected, mut ignored) = (0, Vec::new());
+    for m in mutations(&program, &trace) {
+        let cs = ConstraintSystem::new_ref();
+        Circuit {
+            program: &program,
+            trace: Some(&m.trace),
+        }
+        .generate_constraints(cs.clone())
+        .unwrap();
+        cs.finalize();
+        if cs.is_satisfied().unwrap() {
+            let z = zkc_backend_groth16::r1cs::lower(&program, Some(&m.trace), false)
+                .unwrap()
+                .z;
+            assert!(
+                z == honest,
+                "{} mutation of {:?} satisfies the R1CS with a different assignment",
+                m.argument_kind,
+                m.var
+            );
+            ignored.push(m.argument_kind);
+        } else {
+            rejected += 1;
+        }
+    }
+    eprintln!("rejected by the R1CS: {rejected}; only in linear combinations: {ignored:?}");
+    assert!(rejected > 0);
+    // Only variables without a cell of their own can be ignored.
+    for kind in &ignored {
+        assert!(["Linear", "Rescale", "Div", "Lookup"].contains(kind), "{kind}");
+    }
+}
