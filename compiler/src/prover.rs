@@ -15,16 +15,15 @@ use crate::pipeline::PipelineError;
 
 /// The backends built into this zkc.
 pub fn available() -> &'static [&'static str] {
-    &["halo2"]
+    &["halo2", "plonky2", "groth16"]
 }
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Result<Box<dyn Backend>, PipelineError> {
     match name {
         "halo2" => Ok(Box::new(zkc_backend_halo2::Halo2::new())),
-        "plonky2" | "groth16" => Err(PipelineError::Backend(format!(
-            "{name}` is not built into this zkc yet; use `halo2"
-        ))),
+        "plonky2" => Ok(Box::new(zkc_backend_plonky2::Plonky2::new())),
+        "groth16" => Ok(Box::new(zkc_backend_groth16::Groth16)),
         other => Err(PipelineError::Backend(other.into())),
     }
 }

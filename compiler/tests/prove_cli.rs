@@ -132,3 +132,13 @@ fn check_backend(backend: &str) {
 fn halo2_fullprove_verify_and_tamper() {
     check_backend("halo2");
 }
+
+#[test]
+fn groth16_fullprove_verify_and_tamper() {
+    check_backend("groth16");
+}
+
+#[test]
+fn plonky2_fullprove_verify_and_tamper() {
+    check_backend("plonky2");
+}
