@@ -93,9 +93,43 @@ pub fn unravel(shape: &[usize], mut offset: usize) -> Vec<usize> {
     idx
 }
 
+/// Steps a row-major multi-index to the next one in place (the last axis fastest); returns
+/// false after the last index, having wrapped to all zeros. Lets loops over a tensor walk
+/// indices without allocating one per element.
+pub fn next_index(index: &mut [usize], shape: &[usize]) -> bool {
+    for d in (0..index.len()).rev() {
+        index[d] += 1;
+        if index[d] < shape[d] {
+            return true;
+        }
+        index[d] = 0;
+    }
+    false
+}
+
 /// Normalizes a possibly negative ONNX axis against a rank.
 pub fn normalize_axis(axis: i64, rank: usize) -> Option<usize> {
     let r = rank as i64;
     let a = if axis < 0 { axis + r } else { axis };
     (0..r).contains(&a).then_some(a as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_index_walks_row_major_order() {
+        let shape = [2, 3];
+        let mut idx = [0, 0];
+        let mut seen = vec![idx.to_vec()];
+        while next_index(&mut idx, &shape) {
+            seen.push(idx.to_vec());
+        }
+        let want: Vec<Vec<usize>> = (0..6).map(|o| unravel(&shape, o)).collect();
+        assert_eq!(seen, want);
+        assert_eq!(idx, [0, 0]);
+        // A scalar has exactly one index.
+        assert!(!next_index(&mut [], &[]));
+    }
 }

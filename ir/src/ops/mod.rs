@@ -295,8 +295,9 @@ impl Op {
                 want(2..=2)?;
                 gather::shape(*axis, inputs[0], inputs[1])
             }
-            Op::Pad { pads, .. } => {
+            Op::Pad { pads, mode } => {
                 want(1..=1)?;
+                pad::check_mode(pads, mode, inputs[0])?;
                 pad::shape(pads, inputs[0])
             }
         }
