@@ -20,6 +20,18 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Process CPU seconds (user + system): with 2 cores, idle-machine wall time ≈ CPU / 2
+/// for the parallel phases, which makes numbers comparable on a busy machine.
+fn cpu() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let f: Vec<&str> = s.rsplit(')').next()?.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).ok_or("usage: bench DIR")?);
     let (_, c) = artifact::read_any(&dir.join("circuit.zkc"))?;
@@ -41,17 +53,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     g.mock(&program, &trace)?;
     println!("mock: {:?}", t.elapsed());
     let t = Instant::now();
+    let c = cpu();
     let keys = g.setup(&program)?;
     println!(
-        "setup: {:?} (pk {:.1} MB, vk {} B)",
+        "setup: {:?}, cpu {:.2}s (pk {:.1} MB, vk {} B)",
         t.elapsed(),
+        cpu() - c,
         keys.proving_key.len() as f64 / 1e6,
         keys.verifying_key.len()
     );
     for _ in 0..2 {
         let t = Instant::now();
+        let c = cpu();
         let proof = g.prove(&program, &keys.proving_key, &trace)?;
-        println!("prove: {:?} ({} B)", t.elapsed(), proof.len());
+        println!("prove: {:?}, cpu {:.2}s ({} B)", t.elapsed(), cpu() - c, proof.len());
         let t = Instant::now();
         g.verify(&program, &keys.verifying_key, &trace.public_values(&program), &proof)?;
         println!("verify: {:?}", t.elapsed());

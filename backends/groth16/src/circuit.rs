@@ -1,7 +1,8 @@
 //! The program as an arkworks [`ConstraintSynthesizer`]: the lowering of [`crate::r1cs`]
-//! replayed into a `ConstraintSystem`. Key generation goes through it (so the keys are those
-//! of exactly this R1CS); the prover uses the same rows as matrices directly, which skips
-//! arkworks' symbolic linear-combination bookkeeping.
+//! replayed into a `ConstraintSystem`, for arkworks' own tools (`is_satisfied`, its Groth16
+//! generator and prover). zkc's `setup` and `prove` use the same rows as matrices directly,
+//! which skips the symbolic linear-combination bookkeeping; tests check that both routes give
+//! the same keys and satisfiability.
 
 use ark_bn254::Fr;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
@@ -57,15 +58,5 @@ impl ConstraintSynthesizer<Fr> for Circuit<'_> {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         let r = lower(self.program, self.trace, true).map_err(|_| SynthesisError::Unsatisfiable)?;
         replay(&r, &cs)
-    }
-}
-
-/// An already lowered program (setup lowers first so that a program that does not fit gets
-/// its own error message rather than a synthesis error).
-pub(crate) struct Lowered<'a>(pub &'a R1cs);
-
-impl ConstraintSynthesizer<Fr> for Lowered<'_> {
-    fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
-        replay(self.0, &cs)
     }
 }

@@ -47,8 +47,10 @@
 mod args;
 pub mod circuit;
 pub mod field;
+pub mod keygen;
 pub mod keys;
 pub mod mock;
+pub mod prover;
 pub mod r1cs;
 pub mod snarkjs;
 
@@ -74,7 +76,7 @@ use crate::r1cs::lower;
 pub struct Groth16;
 
 /// The RNG of the local trusted setup: ChaCha20 seeded with the program hash.
-fn setup_rng(program_hash: &str) -> ChaCha20Rng {
+pub fn setup_rng(program_hash: &str) -> ChaCha20Rng {
     let mut seed = [0u8; 32];
     for (i, b) in program_hash.bytes().enumerate() {
         seed[i % 32] ^= b.rotate_left((i / 32) as u32);
@@ -154,8 +156,7 @@ impl Backend for Groth16 {
         let r = lower(program, None, true)?;
         let hash = program.hash();
         let mut rng = setup_rng(&hash);
-        let pk = ArkGroth16::<Bn254>::generate_random_parameters_with_reduction(circuit::Lowered(&r), &mut rng)
-            .map_err(|e| BackendError::Prover(format!("key generation failed: {e}")))?;
+        let pk = keygen::generate(&r, &mut rng)?;
         Ok(Keys {
             verifying_key: keys::write_vk(&hash, &pk.vk),
             proving_key: keys::write_pk(&hash, shape(&r), &pk),
@@ -174,16 +175,7 @@ impl Backend for Groth16 {
         let (m, z) = r.into_matrices();
         let mut rng = proof_rng();
         let (rr, ss) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
-        let proof = ArkGroth16::<Bn254>::create_proof_with_reduction_and_matrices(
-            &pk,
-            rr,
-            ss,
-            &m,
-            m.num_instance_variables,
-            m.num_constraints,
-            &z,
-        )
-        .map_err(|e| BackendError::Prover(format!("{e}")))?;
+        let proof = prover::prove(&pk, &m, &z, rr, ss)?;
         // A damaged proving key would give a proof that does not verify: catch it here.
         let pvk = prepare_verifying_key(&pk.vk);
         let ok = ArkGroth16::<Bn254>::verify_proof(&pvk, &proof, &z[1..m.num_instance_variables]).unwrap_or(false);

@@ -131,3 +131,30 @@ fn all_argument_kinds_groth16_r1cs_rejects_or_ignores_every_mutation() {
         assert!(["Linear", "Rescale", "Div", "Lookup"].contains(kind), "{kind}");
     }
 }
+
+/// zkc's key generation gives exactly the keys of `ark_groth16`'s generator run on the
+/// `ConstraintSynthesizer` with the same toxic waste (so the prover's libsnark QAP matches).
+#[test]
+fn groth16_keygen_equals_arkworks_generator() {
+    use rand_chacha::rand_core::SeedableRng;
+    let (program, _) = every_argument_trace();
+    let r = zkc_backend_groth16::r1cs::lower(&program, None, true).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    let mine = zkc_backend_groth16::keygen::generate(&r, &mut rng).unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
+    let theirs = ark_groth16::Groth16::<ark_bn254::Bn254>::generate_random_parameters_with_reduction(
+        Circuit {
+            program: &program,
+            trace: None,
+        },
+        &mut rng,
+    )
+    .unwrap();
+    assert!(mine.vk == theirs.vk);
+    assert!(mine.a_query == theirs.a_query);
+    assert!(mine.b_g1_query == theirs.b_g1_query);
+    assert!(mine.b_g2_query == theirs.b_g2_query);
+    assert!(mine.h_query == theirs.h_query);
+    assert!(mine.l_query == theirs.l_query);
+    assert!(mine == theirs);
+}
