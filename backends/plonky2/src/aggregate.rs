@@ -207,3 +207,56 @@ pub fn verify_aggregate(agg_vk: &[u8], agg_proof: &[u8], inner: &[(Vec<u8>, Vec<
             .map_err(|e| BackendError::Unsatisfied(format!("the aggregate proof does not verify: {e}")))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use zkc_runtime::{solve, Argument, Backend, Origin, Program, Var};
+
+    use super::*;
+    use crate::Plonky2;
+
+    fn tiny() -> (Program, Vec<u8>, Vec<u8>) {
+        let mut p = Program {
+            num_vars: 3,
+            ..Program::default()
+        };
+        let o = Origin::default();
+        for a in [
+            Argument::Input { x: Var(0), index: 0 },
+            Argument::Mul {
+                out: Var(1),
+                a: Var(0),
+                b: Var(0),
+            },
+            Argument::Linear {
+                out: Var(2),
+                terms: vec![(3, Var(1))],
+                constant: 1,
+            },
+            Argument::Public { x: Var(2) },
+        ] {
+            p.arguments.push((a, o.clone()));
+        }
+        let t = solve(&p, &[7]).unwrap();
+        let b = Plonky2::without_zero_knowledge();
+        let keys = b.setup(&p).unwrap();
+        let proof = b.prove(&p, &keys.proving_key, &t).unwrap();
+        (p, keys.verifying_key, proof)
+    }
+
+    /// Without the native pre-check, the recursive verifier itself refuses a bad proof:
+    /// a changed opening, and a changed public value inside the proof.
+    #[test]
+    fn the_recursive_circuit_refuses_tampered_inner_proofs() {
+        let (p, vk, proof) = tiny();
+        for at in [proof.len() / 2, proof.len() - 8] {
+            let mut bad = proof.clone();
+            bad[at] ^= 0x01;
+            // Still parses (a field element changed), so only the circuit can object.
+            let vd = keys::read_vk(&vk, &p.hash()).unwrap();
+            assert!(keys::read_proof(&bad, keys::PROOF_MAGIC, &vd.common).is_ok());
+            let r = aggregate_checked(&[(p.clone(), vk.clone(), bad)], false);
+            assert!(r.is_err(), "byte {at}: an aggregate of a tampered proof was produced");
+        }
+    }
+}

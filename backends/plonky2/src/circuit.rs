@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use plonky2::field::types::{Field, PrimeField64};
+use plonky2::fri::reduction_strategies::FriReductionStrategy;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
@@ -34,14 +35,24 @@ pub type C = PoseidonGoldilocksConfig;
 
 /// The circuit configuration of program circuits: plonky2's standard recursion config (135
 /// wires, 80 routed, 100-bit security, FRI rate 1/8) with 80 constants per row so weighted
-/// sums carry their coefficients, and zero knowledge when asked (plonky2 blinds with about
-/// 8,300 random rows, so a zero-knowledge circuit has at least 2^14 rows).
+/// sums carry their coefficients, and zero knowledge when asked.
+///
+/// plonky2 blinds a zero-knowledge circuit with one random row per value the proof opens,
+/// about `28 queries × (1 + 2·Σ(arity - 1) + 2·final coefficients)` for the FRI layers, three
+/// times over. With the standard arity-16 folding that is ~8,300 rows (every zero-knowledge
+/// circuit would have at least 2^14 rows); arity-4 folding down to a 2-coefficient final
+/// polynomial opens far fewer values (~3,300 rows), at the price of more, smaller FRI layers.
+/// FRI's soundness depends on the rate and query count, which stay the standard ones.
 pub fn program_config(zero_knowledge: bool) -> CircuitConfig {
-    CircuitConfig {
+    let mut config = CircuitConfig {
         zero_knowledge,
         num_constants: 80,
         ..CircuitConfig::standard_recursion_config()
+    };
+    if zero_knowledge {
+        config.fri_config.reduction_strategy = FriReductionStrategy::ConstantArityBits(2, 1);
     }
+    config
 }
 
 /// Rows charged per extra gate type when choosing sum shapes (each type's constraints are

@@ -33,7 +33,7 @@ use crate::plan::Plan;
 /// The plonky2 backend (no trusted setup; keys are derived from the program alone).
 ///
 /// `zero_knowledge` (the default, [`Plonky2::new`]) hides the private witness, at the price
-/// of plonky2's blinding rows: every circuit then has at least 2^14 rows.
+/// of plonky2's blinding rows: every circuit then has at least 2^12 rows.
 /// [`Plonky2::without_zero_knowledge`] proves the same statements with the same soundness,
 /// faster on small and medium circuits, but its proofs may leak information about private
 /// inputs. Only `setup` reads the setting; the keys record it.
@@ -73,8 +73,9 @@ pub(crate) fn catch<T>(what: &str, f: impl FnOnce() -> Result<T, BackendError>) 
     })
 }
 
-/// About how many blinding rows plonky2 adds to a zero-knowledge circuit of up to 2^14 rows.
-const ZK_BLINDING_ROWS: usize = 8_400;
+/// About how many blinding rows plonky2 adds to a zero-knowledge circuit of up to 2^14 rows
+/// (see [`circuit::program_config`]).
+const ZK_BLINDING_ROWS: usize = 3_500;
 
 /// The last circuit built, by program hash: setup, prove and aggregate of one program in one
 /// process build it once.
@@ -145,7 +146,10 @@ impl Backend for Plonky2 {
         trace_in_field(program, trace)?;
         // Every value is in the injective interval, so each field constraint holds exactly
         // when the integer one does: the runtime's checker decides.
-        zkc_runtime::check(program, trace).map_err(|v| BackendError::Unsatisfied(v.to_string()))
+        // (Guarded: a checker panic on an edge case must not escape as a panic.)
+        catch("checking the trace", || {
+            zkc_runtime::check(program, trace).map_err(|v| BackendError::Unsatisfied(v.to_string()))
+        })
     }
 
     fn setup(&self, program: &Program) -> Result<Keys, BackendError> {
