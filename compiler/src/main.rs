@@ -28,6 +28,9 @@ struct ModelArgs {
     /// Value of a symbolic batch (first) dimension.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+    /// Refuse models whose tensors exceed this many elements (checked before allocating).
+    #[arg(long, default_value_t = onnx::DEFAULT_MAX_ELEMENTS)]
+    max_elements: usize,
 }
 
 /// Fixed-point settings; defaults are chosen automatically.
@@ -49,6 +52,9 @@ struct QuantArgs {
     /// calibration data, twice the largest value rounded up to a power of two).
     #[arg(long)]
     input_range: Option<f64>,
+    /// Refuse circuits with more witness values than this (checked node by node).
+    #[arg(long)]
+    max_vars: Option<u64>,
 }
 
 impl QuantArgs {
@@ -76,6 +82,9 @@ impl QuantArgs {
                 bail!("--bits {b} is out of range (4..=20)");
             }
             c.lookup_bits = b;
+        }
+        if let Some(m) = self.max_vars {
+            c.max_vars = m;
         }
         if let Some(r) = self.input_range {
             if !(r.is_finite() && r > 0.0) {
@@ -230,7 +239,13 @@ enum Command {
 }
 
 fn load(m: &ModelArgs) -> Result<zkc_ir::Graph> {
-    Ok(onnx::load(&m.model, &onnx::ImportOptions { batch_size: m.batch })?)
+    Ok(onnx::load(
+        &m.model,
+        &onnx::ImportOptions {
+            batch_size: m.batch,
+            max_elements: m.max_elements,
+        },
+    )?)
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {

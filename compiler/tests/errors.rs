@@ -222,3 +222,36 @@ fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
         std::fs::read(b.join("vk.zkc")).unwrap()
     );
 }
+
+#[test]
+fn resource_limits_fail_early_naming_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    // The mlp's 784-element input exceeds a 100-element limit.
+    fails(
+        &["table", &shared("mlp.onnx"), "--max-elements", "100"],
+        &srs,
+        "limit of 100 elements",
+    );
+    // The cnn's first conv output (3136 elements) exceeds a 1000-element limit.
+    fails(
+        &["table", &shared("cnn.onnx"), "--max-elements", "1000"],
+        &srs,
+        "Conv_0",
+    );
+    // A circuit over 5000 witness values is refused at the node that crosses it.
+    fails(
+        &[
+            "compile",
+            &shared("cnn.onnx"),
+            "--data",
+            &shared("cnn.input.json"),
+            "--max-vars",
+            "5000",
+            "-o",
+            tmp.path().join("c").to_str().unwrap(),
+        ],
+        &srs,
+        "over the limit of 5000",
+    );
+}

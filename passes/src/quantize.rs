@@ -23,7 +23,17 @@ pub struct QuantConfig {
     pub input_margin: f64,
     /// Explicit input ranges (max |value| per model input), overriding calibration.
     pub input_range: Option<f64>,
+    /// The most witness values a circuit may have; lowering stops at the node that exceeds it.
+    #[serde(default = "default_max_vars")]
+    pub max_vars: u64,
 }
+
+fn default_max_vars() -> u64 {
+    DEFAULT_MAX_VARS
+}
+
+/// Default circuit size limit: 2^26 witness values.
+pub const DEFAULT_MAX_VARS: u64 = 1 << 26;
 
 impl Default for QuantConfig {
     fn default() -> Self {
@@ -34,6 +44,7 @@ impl Default for QuantConfig {
             field_bits: 252,
             input_margin: 2.0,
             input_range: None,
+            max_vars: DEFAULT_MAX_VARS,
         }
     }
 }

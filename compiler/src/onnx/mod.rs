@@ -19,13 +19,22 @@ use zkc_ir::{Graph, Op, Tensor, ValueId};
 pub struct ImportOptions {
     /// The value for a symbolic first (batch) dimension.
     pub batch_size: usize,
+    /// The largest tensor (in elements) a model may declare or compute; larger ones fail
+    /// at import, before anything of that size is allocated.
+    pub max_elements: usize,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { batch_size: 1 }
+        ImportOptions {
+            batch_size: 1,
+            max_elements: DEFAULT_MAX_ELEMENTS,
+        }
     }
 }
+
+/// Default tensor size limit: 2^27 elements (1 GiB of f64).
+pub const DEFAULT_MAX_ELEMENTS: usize = 1 << 27;
 
 /// Why a model could not be imported. Each names the file or node and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +138,12 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
     }
 
     let order = topological_order(graph)?;
-    let mut cx = nodes::Context { g, env, opset };
+    let mut cx = nodes::Context {
+        g,
+        env,
+        opset,
+        max_elements: opts.max_elements,
+    };
     for index in order {
         let node = &graph.node[index];
         cx.import_node(index, node)?;
@@ -165,6 +179,18 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
 }
 
 fn input_shape(input: &ValueInfoProto, opts: &ImportOptions) -> Result<Vec<usize>, ImportError> {
+    let shape = declared_shape(input, opts)?;
+    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if n.is_none_or(|n| n > opts.max_elements) {
+        return Err(ImportError::Graph(format!(
+            "graph input `{}` declares shape {shape:?}, more than the limit of {} elements; raise it with --max-elements if this is intended",
+            input.name, opts.max_elements
+        )));
+    }
+    Ok(shape)
+}
+
+fn declared_shape(input: &ValueInfoProto, opts: &ImportOptions) -> Result<Vec<usize>, ImportError> {
     let tt = input
         .type_
         .as_ref()

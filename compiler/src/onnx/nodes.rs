@@ -70,6 +70,7 @@ pub(super) struct Context {
     pub g: Graph,
     pub env: HashMap<String, ValueId>,
     pub opset: i64,
+    pub max_elements: usize,
 }
 
 type R<T> = Result<T, String>;
@@ -144,6 +145,10 @@ impl Context {
 
     /// Adds `op` on `inputs`, or evaluates it right away when every input is constant.
     fn emit(&mut self, name: &str, onnx_op: &str, op: Op, inputs: Vec<ValueId>, out: &str) -> R<ValueId> {
+        // Infer the shape first so an oversized tensor fails before it is allocated.
+        let shapes: Vec<&[usize]> = inputs.iter().map(|&v| self.g.value(v).shape.as_slice()).collect();
+        let shape = op.output_shape(&shapes).map_err(|e| e.to_string())?;
+        self.check_size(&shape)?;
         if inputs.iter().all(|&v| self.constant(v).is_some()) {
             let ts: Vec<&Tensor> = inputs.iter().map(|&v| self.constant(v).unwrap()).collect();
             let t = op.eval(&ts).map_err(|e| e.to_string())?;
@@ -153,6 +158,17 @@ impl Context {
             zkc_ir::GraphError::Op { source, .. } => source.to_string(),
             e => e.to_string(),
         })
+    }
+
+    fn check_size(&self, shape: &[usize]) -> R<()> {
+        let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+        if n.is_none_or(|n| n > self.max_elements) {
+            return Err(format!(
+                "the output shape {shape:?} exceeds the limit of {} elements; raise it with --max-elements if this is intended",
+                self.max_elements
+            ));
+        }
+        Ok(())
     }
 
     fn bind(&mut self, node: &NodeProto, i: usize, v: ValueId) {
@@ -224,6 +240,7 @@ impl Context {
                     .iter()
                     .map(|&d| d.max(0) as usize)
                     .collect();
+                self.check_size(&shape)?;
                 let val = a
                     .tensor("value")
                     .map(proto::tensor)

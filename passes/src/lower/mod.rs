@@ -301,6 +301,12 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
             reason,
         };
         let out = lower_node(&mut b, &node.op, &operands, &out_shape).map_err(err)?;
+        if u64::from(b.prog.num_vars) > cfg.max_vars {
+            return Err(err(format!(
+                "the circuit reaches {} witness values here, over the limit of {}; raise it with --max-vars if this is intended",
+                b.prog.num_vars, cfg.max_vars
+            )));
+        }
         debug_assert_eq!(out.vars.len(), out_shape.iter().product::<usize>());
         let bits = signed_bits(out.bound);
         accumulator_bits.push(b.max_acc_bits.max(bits));
