@@ -218,3 +218,18 @@ fn calibrate_explain_snapshot() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!(out);
 }
+
+/// Inputs the fuzzers once crashed on: each must now be a clean error.
+#[test]
+fn fuzz_regressions_are_clean_errors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        let bytes = std::fs::read(&p).unwrap();
+        let r = std::panic::catch_unwind(|| zkc_compiler::onnx::import(&bytes, &Default::default()).map(|_| ()));
+        assert!(r.is_ok(), "{} panics the importer", p.display());
+        n += 1;
+    }
+    assert!(n > 0);
+}

@@ -60,8 +60,11 @@ impl Tensor {
 }
 
 /// Number of elements of a shape.
+///
+/// Saturates instead of overflowing, so a hostile shape yields a huge count that the size
+/// limits reject rather than a wrapped-around small one.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
 }
 
 /// Row-major strides of a shape.

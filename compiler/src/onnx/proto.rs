@@ -83,12 +83,14 @@ pub fn tensor(t: &TensorProto) -> Result<Tensor, String> {
 }
 
 fn chunks<'a>(raw: &'a [u8], w: usize, n: usize, name: &str) -> Result<std::slice::ChunksExact<'a, u8>, String> {
-    if raw.len() != w * n {
-        return Err(format!(
-            "tensor `{name}` has {} raw bytes but needs {}",
-            raw.len(),
-            w * n
-        ));
+    match w.checked_mul(n) {
+        Some(need) if need == raw.len() => {}
+        need => {
+            let need = need
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "more than fits in memory".into());
+            return Err(format!("tensor `{name}` has {} raw bytes but needs {need}", raw.len()));
+        }
     }
     Ok(raw.chunks_exact(w))
 }
