@@ -46,6 +46,8 @@
 
 mod args;
 pub mod circuit;
+#[cfg(feature = "evm")]
+pub mod evm;
 pub mod field;
 pub mod keygen;
 pub mod keys;
@@ -53,6 +55,7 @@ pub mod mock;
 pub mod prover;
 pub mod r1cs;
 pub mod snarkjs;
+pub mod solidity;
 
 use std::collections::BTreeMap;
 
@@ -64,7 +67,10 @@ use rand_chacha::ChaCha20Rng;
 use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
 pub use circuit::Circuit;
+#[cfg(feature = "evm")]
+pub use evm::evm_verify;
 pub use snarkjs::export_snarkjs;
+pub use solidity::{evm_calldata, export_solidity};
 
 use crate::field::fr;
 use crate::keys::Shape;
