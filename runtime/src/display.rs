@@ -1,8 +1,8 @@
-//! A compact human form of each argument, used in error messages and dumps.
+//! A compact human form of each argument, used in error messages, dumps and snapshots.
 
 use std::fmt;
 
-use crate::program::{Argument, Var};
+use crate::program::{Argument, Program, Var};
 
 impl fmt::Display for Var {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -10,6 +10,8 @@ impl fmt::Display for Var {
     }
 }
 
+/// `v7 = 3·v1 + -2·v4 + 5`, `range(v5, 8 bits)`, `v6 = table0[v5]`, … An argument alone
+/// does not know its table's name; [`Program::describe`] shows it.
 impl fmt::Display for Argument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -17,32 +19,49 @@ impl fmt::Display for Argument {
             Argument::Linear { out, terms, constant } => {
                 write!(f, "{out} = ")?;
                 for (i, (c, v)) in terms.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, " + ")?;
-                    }
-                    write!(f, "{c}·{v}")?;
+                    let sep = if i > 0 { " + " } else { "" };
+                    write!(f, "{sep}{c}·{v}")?;
                 }
-                if *constant != 0 || terms.is_empty() {
-                    if !terms.is_empty() {
-                        write!(f, " + ")?;
-                    }
-                    write!(f, "{constant}")?;
+                match (terms.is_empty(), *constant) {
+                    (true, c) => write!(f, "{c}"),
+                    (false, 0) => Ok(()),
+                    (false, c) => write!(f, " + {c}"),
                 }
-                Ok(())
             }
             Argument::Mul { out, a, b } => write!(f, "{out} = {a} · {b}"),
             Argument::Range { x, bits } => write!(f, "range({x}, {bits} bits)"),
             Argument::Lookup { x, y, table } => write!(f, "{y} = table{table}[{x}]"),
-            Argument::Rescale { x, q, r, k, q_bits } => write!(f, "{q} = rescale({x}, 2^{k}) r={r} q_bits={q_bits}"),
+            Argument::Rescale { x, q, r, k, q_bits } => {
+                write!(f, "{q} = rescale({x}, 2^{k}) r={r} q_bits={q_bits}")
+            }
             Argument::Div { n, d, q, r, bits } => write!(f, "{q} = floor({n} / {d}) r={r} bits={bits}"),
-            Argument::Max {
-                out,
-                a,
-                b: Some(b),
-                bits,
-            } => write!(f, "{out} = max({a}, {b}) bits={bits}"),
-            Argument::Max { out, a, b: None, bits } => write!(f, "{out} = max({a}, 0) bits={bits}"),
+            Argument::Max { out, a, b, bits } => match b {
+                Some(b) => write!(f, "{out} = max({a}, {b}) bits={bits}"),
+                None => write!(f, "{out} = max({a}, 0) bits={bits}"),
+            },
             Argument::Public { x } => write!(f, "public({x})"),
         }
+    }
+}
+
+impl Program {
+    /// The display form of `a` with its lookup table named (`v6 = sigmoid[v5]`).
+    pub fn describe(&self, a: &Argument) -> String {
+        match a {
+            Argument::Lookup { x, y, table } => match self.tables.get(*table) {
+                Some(t) => format!("{y} = {}[{x}]", t.name),
+                None => a.to_string(),
+            },
+            _ => a.to_string(),
+        }
+    }
+
+    /// One line per argument: `index: argument    # node name`.
+    pub fn listing(&self) -> String {
+        self.arguments
+            .iter()
+            .enumerate()
+            .map(|(i, (a, o))| format!("{i:>3}: {}    # node {} `{}`\n", self.describe(a), o.node, o.name))
+            .collect()
     }
 }

@@ -183,3 +183,44 @@ impl Program {
             .collect()
     }
 }
+
+impl Argument {
+    /// The variant's name, e.g. `"Rescale"` (for test reports and error messages).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Argument::Input { .. } => "Input",
+            Argument::Linear { .. } => "Linear",
+            Argument::Mul { .. } => "Mul",
+            Argument::Range { .. } => "Range",
+            Argument::Lookup { .. } => "Lookup",
+            Argument::Rescale { .. } => "Rescale",
+            Argument::Div { .. } => "Div",
+            Argument::Max { .. } => "Max",
+            Argument::Public { .. } => "Public",
+        }
+    }
+
+    /// The variables this argument defines (the "Defines" of its doc comment).
+    pub fn defines(&self) -> Vec<Var> {
+        match self {
+            Argument::Input { x, .. } => vec![*x],
+            Argument::Linear { out, .. } | Argument::Mul { out, .. } | Argument::Max { out, .. } => vec![*out],
+            Argument::Lookup { y, .. } => vec![*y],
+            Argument::Rescale { q, r, .. } | Argument::Div { q, r, .. } => vec![*q, *r],
+            Argument::Range { .. } | Argument::Public { .. } => vec![],
+        }
+    }
+
+    /// The variables this argument reads (defined by earlier arguments).
+    pub fn reads(&self) -> Vec<Var> {
+        match self {
+            Argument::Input { .. } => vec![],
+            Argument::Linear { terms, .. } => terms.iter().map(|(_, v)| *v).collect(),
+            Argument::Mul { a, b, .. } => vec![*a, *b],
+            Argument::Range { x, .. } | Argument::Public { x } | Argument::Lookup { x, .. } => vec![*x],
+            Argument::Rescale { x, .. } => vec![*x],
+            Argument::Div { n, d, .. } => vec![*n, *d],
+            Argument::Max { a, b, .. } => std::iter::once(*a).chain(*b).collect(),
+        }
+    }
+}

@@ -1,130 +1,134 @@
-//! The shared soundness harness. Backends use it in their own tests: a program that uses
-//! every argument kind, and the single-value mutations of a trace that every backend must
-//! reject (`mock`, and prove/verify).
+//! The shared soundness harness, public because every backend runs it in its own tests:
+//! a program that uses every argument kind, the single-value mutations of a trace that a
+//! backend must reject, bound cases (traces that satisfy every equation but break exactly
+//! one bound), and random valid programs.
 
+use crate::checker::check;
 use crate::program::{Argument, Origin, Program, Table, Var};
 use crate::solver::solve;
 use crate::trace::Trace;
 
+/// Appends arguments with a fresh [`Origin`] each (`test_node_<i>`).
 struct Build {
     p: Program,
-    node: usize,
 }
 
 impl Build {
+    fn new() -> Self {
+        Build { p: Program::default() }
+    }
     fn var(&mut self) -> Var {
         self.p.num_vars += 1;
         Var(self.p.num_vars - 1)
     }
     fn push(&mut self, a: Argument) {
-        let origin = Origin {
-            node: self.node,
-            name: format!("test_node_{}", self.node),
-        };
-        self.node += 1;
-        self.p.arguments.push((a, origin));
+        let node = self.p.arguments.len();
+        let name = format!("test_node_{node}");
+        self.p.arguments.push((a, Origin { node, name }));
+    }
+    /// A new variable defined by `f(var)`.
+    fn def(&mut self, f: impl FnOnce(Var) -> Argument) -> Var {
+        let v = self.var();
+        self.push(f(v));
+        v
+    }
+    /// `(q, r)` defined by `f(q, r)`.
+    fn def2(&mut self, f: impl FnOnce(Var, Var) -> Argument) -> (Var, Var) {
+        let (q, r) = (self.var(), self.var());
+        self.push(f(q, r));
+        (q, r)
     }
 }
 
-/// A small program (about 35 variables) that uses every [`Argument`] kind, every variable
-/// constrained, with inputs for which it solves. Values stay below 2^40 and the lookup
-/// table fits 16-bit (so the Goldilocks backend can run it too).
+/// A small program (20 variables) that uses every [`Argument`] kind, every variable
+/// constrained, with inputs for which it solves: Linear with negative coefficients and a
+/// constant, Rescale of a positive and a negative value, a lookup table with negative `lo`
+/// and non-monotone values, Div of a negative value, Max of two operands and relu on both
+/// signs, and two public values (one negative). Values stay below 2^40 and the table has
+/// 41 entries within 16 bits of its minimum, so the Goldilocks backend runs it too.
 pub fn every_argument_program() -> (Program, Vec<i128>) {
-    let mut b = Build {
-        p: Program::default(),
-        node: 0,
-    };
-    let x0 = b.var();
-    let x1 = b.var();
-    let x2 = b.var();
-    b.push(Argument::Input { x: x0, index: 0 });
-    b.push(Argument::Input { x: x1, index: 1 });
-    b.push(Argument::Input { x: x2, index: 2 });
-    for &x in &[x0, x1, x2] {
+    let mut b = Build::new();
+    let x: Vec<Var> = (0..3).map(|i| b.def(|x| Argument::Input { x, index: i })).collect();
+    for &x in &x {
         b.push(Argument::Range { x, bits: 12 });
     }
-    // l = 3·x0 - 2·x1 + 5
-    let l = b.var();
-    b.push(Argument::Linear {
-        out: l,
-        terms: vec![(3, x0), (-2, x1)],
+    // l = 3·x0 - 2·x1 + 5 = -26
+    let l = b.def(|out| Argument::Linear {
+        out,
+        terms: vec![(3, x[0]), (-2, x[1])],
         constant: 5,
     });
-    // m = l · x2
-    let m = b.var();
-    b.push(Argument::Mul { out: m, a: l, b: x2 });
-    // Rescale of a negative and a positive value.
-    let (q1, r1) = (b.var(), b.var());
-    b.push(Argument::Rescale {
+    // m = l·x2 = 234
+    let m = b.def(|out| Argument::Mul { out, a: l, b: x[2] });
+    // round(234 / 16) = 15 r 2; round(-26 / 8) = -3 r 2.
+    let (q1, r1) = b.def2(|q, r| Argument::Rescale {
         x: m,
-        q: q1,
-        r: r1,
+        q,
+        r,
         k: 4,
         q_bits: 20,
     });
-    let (q2, r2) = (b.var(), b.var());
-    b.push(Argument::Rescale {
+    let (q2, r2) = b.def2(|q, r| Argument::Rescale {
         x: l,
-        q: q2,
-        r: r2,
+        q,
+        r,
         k: 3,
         q_bits: 12,
     });
-    // Lookup with negative lo and non-monotone values.
     b.p.tables.push(Table {
-        name: "test square-ish".into(),
+        name: "test_square_mod_23".into(),
         lo: -20,
         values: (-20i128..=20).map(|i| (i * i * 7) % 23 + 100).collect(),
     });
-    let y = b.var();
-    b.push(Argument::Lookup { x: q2, y, table: 0 });
-    // Div n = q·d + r with a positive divisor.
-    let d = b.var();
-    b.push(Argument::Linear {
-        out: d,
+    // y = table[-3] = 117
+    let y = b.def(|y| Argument::Lookup { x: q2, y, table: 0 });
+    // d = y - 90 = 27; floor(-26 / 27) = -1 r 1.
+    let d = b.def(|out| Argument::Linear {
+        out,
         terms: vec![(1, y)],
         constant: -90,
     });
-    let (dq, dr) = (b.var(), b.var());
-    b.push(Argument::Div {
-        n: m,
+    let (dq, dr) = b.def2(|q, r| Argument::Div {
+        n: l,
         d,
-        q: dq,
-        r: dr,
+        q,
+        r,
         bits: 24,
     });
-    // Max with two operands and relu.
-    let mx = b.var();
-    b.push(Argument::Max {
-        out: mx,
+    let mx = b.def(|out| Argument::Max {
+        out,
         a: q1,
         b: Some(dq),
         bits: 24,
     });
-    let relu_neg = b.var();
-    b.push(Argument::Max {
-        out: relu_neg,
+    let relu_pos = b.def(|out| Argument::Max {
+        out,
         a: q1,
         b: None,
         bits: 24,
     });
-    let relu_pos = b.var();
-    b.push(Argument::Max {
-        out: relu_pos,
+    let relu_neg = b.def(|out| Argument::Max {
+        out,
         a: dq,
         b: None,
         bits: 24,
     });
-    // Outputs: a sum of everything defined so the remainders feed a public value too.
-    let out = b.var();
-    b.push(Argument::Linear {
+    // The remainders and the maxima feed a public value too.
+    let out = b.def(|out| Argument::Linear {
         out,
-        terms: vec![(1, mx), (1, relu_neg), (2, relu_pos), (1, r1), (1, r2), (1, dr), (1, y)],
+        terms: vec![(1, mx), (1, relu_pos), (2, relu_neg), (1, r1), (1, r2), (1, dr), (1, y)],
         constant: 0,
     });
     b.push(Argument::Public { x: out });
     b.push(Argument::Public { x: q2 });
-    (b.p, vec![-7, 5, 9])
+    (b.p, vec![-7, 5, -9])
+}
+
+/// [`every_argument_program`] and its solved trace.
+pub fn every_argument_trace() -> (Program, Trace) {
+    let (p, inputs) = every_argument_program();
+    let t = solve(&p, &inputs).expect("the every-argument program solves");
+    (p, t)
 }
 
 /// One trace with a single value changed.
@@ -132,48 +136,38 @@ pub fn every_argument_program() -> (Program, Vec<i128>) {
 pub struct Mutation {
     /// The changed variable.
     pub var: Var,
-    /// The kind of the argument that defines the variable.
+    /// The kind of the argument that defines the variable (`"Rescale"`, …).
     pub argument_kind: &'static str,
+    /// The index of that argument in the program.
+    pub argument: usize,
     /// The mutated trace.
     pub trace: Trace,
 }
 
-/// The kind name of an argument.
-pub fn kind(a: &Argument) -> &'static str {
-    match a {
-        Argument::Input { .. } => "Input",
-        Argument::Linear { .. } => "Linear",
-        Argument::Mul { .. } => "Mul",
-        Argument::Range { .. } => "Range",
-        Argument::Lookup { .. } => "Lookup",
-        Argument::Rescale { .. } => "Rescale",
-        Argument::Div { .. } => "Div",
-        Argument::Max { .. } => "Max",
-        Argument::Public { .. } => "Public",
-    }
-}
-
-/// The variables an argument defines.
-pub fn defines(a: &Argument) -> Vec<Var> {
-    match a {
-        Argument::Input { x, .. } => vec![*x],
-        Argument::Linear { out, .. } | Argument::Mul { out, .. } | Argument::Max { out, .. } => vec![*out],
-        Argument::Lookup { y, .. } => vec![*y],
-        Argument::Rescale { q, r, .. } | Argument::Div { q, r, .. } => vec![*q, *r],
-        Argument::Range { .. } | Argument::Public { .. } => vec![],
-    }
-}
-
-/// For every variable, the trace with that value changed by +1.
+/// For every variable, `trace` with that one value changed by +1, in definition order.
+///
+/// A defined variable is always included: its defining argument pins it, so the checker must
+/// reject the change (the runtime's tests prove this for every kind). An [`Argument::Input`]
+/// variable is included only when the checker rejects the change: a model input is a free
+/// witness, and one that no later equation binds (say, only the unchosen operand of a Max)
+/// can take another value in another valid witness. Backends must reject every mutation
+/// returned.
 pub fn mutations(program: &Program, trace: &Trace) -> Vec<Mutation> {
     let mut out = Vec::new();
-    for (a, _) in &program.arguments {
-        for v in defines(a) {
+    for (argument, (a, _)) in program.arguments.iter().enumerate() {
+        for var in a.defines() {
             let mut t = trace.clone();
-            t.values[v.0 as usize] += 1;
+            let Some(slot) = t.values.get_mut(var.0 as usize) else {
+                continue;
+            };
+            *slot = slot.checked_add(1).unwrap_or(*slot - 1);
+            if matches!(a, Argument::Input { .. }) && check(program, &t).is_ok() {
+                continue;
+            }
             out.push(Mutation {
-                var: v,
-                argument_kind: kind(a),
+                var,
+                argument_kind: a.kind(),
+                argument,
                 trace: t,
             });
         }
@@ -181,7 +175,8 @@ pub fn mutations(program: &Program, trace: &Trace) -> Vec<Mutation> {
     out
 }
 
-/// One mutation per defining argument kind (for the slow prove/verify soundness tests).
+/// The first mutation of each defining argument kind (Input, Linear, Mul, Lookup, Rescale,
+/// Div, Max), for the slow prove/verify soundness tests.
 pub fn one_mutation_per_argument_kind(program: &Program, trace: &Trace) -> Vec<Mutation> {
     let mut seen = std::collections::BTreeSet::new();
     mutations(program, trace)
@@ -190,9 +185,290 @@ pub fn one_mutation_per_argument_kind(program: &Program, trace: &Trace) -> Vec<M
         .collect()
 }
 
-/// The every-argument program's trace.
-pub fn every_argument_trace() -> (Program, Trace) {
-    let (p, inputs) = every_argument_program();
-    let t = solve(&p, &inputs).expect("the every-argument program solves");
-    (p, t)
+/// A trace at or just past one bound of one argument, with every equation satisfied.
+#[derive(Clone, Debug)]
+pub struct BoundCase {
+    /// What the case tests, e.g. `rescale: r = 2^k with q one lower`.
+    pub name: String,
+    /// Inputs for the free variables, then the argument under test.
+    pub program: Program,
+    /// The (possibly dishonest) trace.
+    pub trace: Trace,
+    /// Whether the checker accepts it; a backend's `mock` must agree.
+    pub valid: bool,
+}
+
+/// Traces at and one past every bound of every argument (ranges, remainders, quotient
+/// widths, Max's choice and width, the lookup domain, non-positive divisors). Equations hold
+/// in each, so only a backend that really enforces the bound rejects the invalid ones: a
+/// +1 mutation never tests that, since the equation catches it first.
+pub fn bound_cases() -> Vec<BoundCase> {
+    let mut cases = Vec::new();
+    // `free` input variables, then `a` over variables 0.. (free first, then the defined ones).
+    let mut case = |name: &str, free: u32, a: Argument, values: &[i128], valid: bool| {
+        let mut b = Build::new();
+        for index in 0..free as usize {
+            b.def(|x| Argument::Input { x, index });
+        }
+        b.p.num_vars = values.len() as u32;
+        if matches!(a, Argument::Lookup { .. }) {
+            b.p.tables.push(Table {
+                name: "edge".into(),
+                lo: -2,
+                values: vec![5, 7, 6, 5],
+            });
+        }
+        b.push(a);
+        cases.push(BoundCase {
+            name: name.into(),
+            program: b.p,
+            trace: Trace {
+                values: values.to_vec(),
+            },
+            valid,
+        });
+    };
+    for (bits, x, valid) in [(8, -128, true), (8, 127, true), (8, -129, false), (8, 128, false)]
+        .into_iter()
+        .chain([(1, -1, true), (1, 0, true), (1, 1, false), (1, -2, false)])
+    {
+        case(
+            &format!("range {bits} bits: x = {x}"),
+            1,
+            Argument::Range { x: Var(0), bits },
+            &[x],
+            valid,
+        );
+    }
+    let rescale = Argument::Rescale {
+        x: Var(0),
+        q: Var(1),
+        r: Var(2),
+        k: 3,
+        q_bits: 4,
+    };
+    for (name, xqr, valid) in [
+        ("r = 2^k - 1", [3, 0, 7], true),
+        ("r = 0 for a negative x", [-4, 0, 0], true),
+        ("r = 2^k with q one lower", [4, 0, 8], false),
+        ("r = -1 with q one higher", [3, 1, -1], false),
+        ("q = 2^(q_bits-1) - 1", [52, 7, 0], true),
+        ("q = 2^(q_bits-1)", [60, 8, 0], false),
+        ("q = -2^(q_bits-1)", [-68, -8, 0], true),
+        ("q = -2^(q_bits-1) - 1", [-76, -9, 0], false),
+    ] {
+        case(
+            &format!("rescale k=3 q_bits=4: {name}"),
+            1,
+            rescale.clone(),
+            &xqr,
+            valid,
+        );
+    }
+    let div = Argument::Div {
+        n: Var(0),
+        d: Var(1),
+        q: Var(2),
+        r: Var(3),
+        bits: 4,
+    };
+    for (name, ndqr, valid) in [
+        ("r = d - 1", [8, 3, 2, 2], true),
+        ("r = d with q one lower", [7, 3, 1, 4], false),
+        ("r = -1 with q one higher", [8, 3, 3, -1], false),
+        ("d = 0", [5, 0, 0, 5], false),
+        ("d negative", [7, -3, -2, 1], false),
+        ("d = 1, q = 2^(bits-1) - 1", [7, 1, 7, 0], true),
+        ("d = 1, q = 2^(bits-1)", [8, 1, 8, 0], false),
+        ("d = 1, q = -2^(bits-1)", [-8, 1, -8, 0], true),
+        ("d = 1, q = -2^(bits-1) - 1", [-9, 1, -9, 0], false),
+        ("r = 2^bits - 1 = d - 1", [15, 16, 0, 15], true),
+        ("r = 2^bits < d", [19, 20, 0, 19], false),
+        ("d - 1 - r = 2^bits", [0, 17, 0, 0], false),
+    ] {
+        case(&format!("div bits=4: {name}"), 2, div.clone(), &ndqr, valid);
+    }
+    let max = Argument::Max {
+        out: Var(2),
+        a: Var(0),
+        b: Some(Var(1)),
+        bits: 4,
+    };
+    for (name, abo, valid) in [
+        ("a - b = 2^bits - 1", [10, -5, 10], true),
+        ("a - b = 2^bits", [11, -5, 11], false),
+        ("out = the smaller operand", [3, -5, -5], false),
+        ("a = b", [4, 4, 4], true),
+    ] {
+        case(&format!("max bits=4: {name}"), 2, max.clone(), &abo, valid);
+    }
+    let relu = Argument::Max {
+        out: Var(1),
+        a: Var(0),
+        b: None,
+        bits: 4,
+    };
+    for (name, ao, valid) in [
+        ("negative a gives 0", [-2, 0], true),
+        ("out = a < 0", [-2, -2], false),
+        ("out = 0 < a", [3, 0], false),
+        ("a = 2^bits - 1", [15, 15], true),
+        ("a = 2^bits", [16, 16], false),
+    ] {
+        case(&format!("relu bits=4: {name}"), 1, relu.clone(), &ao, valid);
+    }
+    let lookup = Argument::Lookup {
+        x: Var(0),
+        y: Var(1),
+        table: 0,
+    };
+    for (name, xy, valid) in [
+        ("x = lo", [-2, 5], true),
+        ("x = hi", [1, 5], true),
+        ("x = lo - 1", [-3, 5], false),
+        ("x = hi + 1", [2, 5], false),
+        ("y of another row", [0, 7], false),
+    ] {
+        case(&format!("lookup lo=-2 len=4: {name}"), 1, lookup.clone(), &xy, valid);
+    }
+    cases
+}
+
+/// A random valid program and its inputs, from `seed`: 1–3 inputs in [-128, 127], then 1–12
+/// steps, each a Linear (random coefficients, constant) or Mul followed by a Rescale, a
+/// Rescale and Lookup, a Max of two operands, a relu, a Div by `relu(b) + 1`, a Range or a
+/// Public, over earlier values. Every value stays within ±128, so the bit widths are known
+/// and the program always solves.
+///
+/// Every input also feeds the final public Linear sum. Without it an input could be
+/// unconstrained — read only as the unchosen operand of a Max, a factor against 0, a
+/// divisor when the quotient is 0, or a lookup input with equal neighbours — and then
+/// changing it alone would give another valid witness. Every other variable is pinned by the
+/// argument that defines it.
+pub fn random_program(seed: u64) -> (Program, Vec<i128>) {
+    let mut rng = SplitMix(seed);
+    let mut b = Build::new();
+    b.p.tables.push(Table {
+        name: "random_t".into(),
+        lo: -64,
+        values: (-64i128..=64)
+            .map(|i| (i * i * 7 + 3 * i).rem_euclid(41) - 20)
+            .collect(),
+    });
+    let n_inputs = rng.below(3) as usize + 1;
+    let inputs: Vec<i128> = (0..n_inputs).map(|_| rng.below(256) as i128 - 128).collect();
+    let ins: Vec<Var> = (0..n_inputs)
+        .map(|index| b.def(|x| Argument::Input { x, index }))
+        .collect();
+    for &x in &ins {
+        b.push(Argument::Range { x, bits: 8 });
+    }
+    let mut live = ins.clone();
+    for _ in 0..rng.below(12) + 1 {
+        let pick = |rng: &mut SplitMix| live[rng.below(live.len() as u64) as usize];
+        let (x, y) = (pick(&mut rng), pick(&mut rng));
+        let coef = |rng: &mut SplitMix, m: u64| rng.below(2 * m + 1) as i128 - m as i128;
+        let new = match rng.below(8) {
+            0 => {
+                // |c1·x + c2·y + c0| ≤ 776 → round(/8) within ±98.
+                let (c1, c2, c0) = (coef(&mut rng, 3), coef(&mut rng, 3), coef(&mut rng, 8));
+                let terms = vec![(c1, x), (c2, y)];
+                let s = b.def(|out| Argument::Linear {
+                    out,
+                    terms,
+                    constant: c0,
+                });
+                let k = 3;
+                b.def2(|q, r| Argument::Rescale {
+                    x: s,
+                    q,
+                    r,
+                    k,
+                    q_bits: 8,
+                })
+                .0
+            }
+            1 => {
+                // |x·y| ≤ 2^14 → round(/2^7) within ±128.
+                let m = b.def(|out| Argument::Mul { out, a: x, b: y });
+                b.def2(|q, r| Argument::Rescale {
+                    x: m,
+                    q,
+                    r,
+                    k: 7,
+                    q_bits: 9,
+                })
+                .0
+            }
+            2 => {
+                let (h, _) = b.def2(|q, r| Argument::Rescale {
+                    x,
+                    q,
+                    r,
+                    k: 1,
+                    q_bits: 8,
+                });
+                b.def(|y| Argument::Lookup { x: h, y, table: 0 })
+            }
+            3 => b.def(|out| Argument::Max {
+                out,
+                a: x,
+                b: Some(y),
+                bits: 9,
+            }),
+            4 => b.def(|out| Argument::Max {
+                out,
+                a: x,
+                b: None,
+                bits: 9,
+            }),
+            5 => {
+                // d = relu(y) + 1 ∈ [1, 129]; floor(x / d) within ±128.
+                let rl = b.def(|out| Argument::Max {
+                    out,
+                    a: y,
+                    b: None,
+                    bits: 9,
+                });
+                let d = b.def(|out| Argument::Linear {
+                    out,
+                    terms: vec![(1, rl)],
+                    constant: 1,
+                });
+                b.def2(|q, r| Argument::Div { n: x, d, q, r, bits: 9 }).0
+            }
+            6 => {
+                b.push(Argument::Range { x, bits: 9 });
+                continue;
+            }
+            _ => {
+                b.push(Argument::Public { x });
+                continue;
+            }
+        };
+        live.push(new);
+    }
+    // The inputs (see above) and the last value, summed into a public value.
+    let mut terms: Vec<(i128, Var)> = ins.iter().map(|&x| (1, x)).collect();
+    terms.push((2, *live.last().expect("at least one input")));
+    let s = b.def(|out| Argument::Linear {
+        out,
+        terms,
+        constant: 0,
+    });
+    b.push(Argument::Public { x: s });
+    (b.p, inputs)
+}
+
+/// SplitMix64: a tiny deterministic generator, so the harness needs no dependency.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) % n
+    }
 }
