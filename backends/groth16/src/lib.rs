@@ -37,10 +37,18 @@
 //! recompute the toxic waste and forge proofs. Proofs meant to convince others need keys from
 //! a multi-party ceremony (e.g. snarkjs's phase 2 on a powers-of-tau file).
 //!
+//! # Proving and key generation
+//!
+//! [`prover`] and [`keygen`] work on the lowered matrices directly (arkworks' libsnark QAP
+//! reduction and curve arithmetic, without a `ConstraintSystem` round trip); [`Circuit`] is
+//! the same R1CS as an arkworks `ConstraintSynthesizer`, and tests check that arkworks'
+//! generator gives the same keys and its constraint system the same satisfiability.
+//!
 //! # Formats
 //!
 //! Keys and proofs are described in [`keys`]; [`export_snarkjs`] and [`export_solidity`]
-//! convert them for snarkjs and for an EVM verifier.
+//! convert them for snarkjs and for an EVM verifier ([`evm_calldata`]; `evm_verify` with the
+//! `evm` feature runs it in revm).
 
 #![warn(missing_docs)]
 
@@ -68,9 +76,9 @@ use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
 pub use circuit::Circuit;
 #[cfg(feature = "evm")]
-pub use evm::evm_verify;
+pub use evm::verify_in_evm;
 pub use snarkjs::export_snarkjs;
-pub use solidity::{evm_calldata, export_solidity};
+pub use solidity::{compile_solidity, evm_calldata, export_solidity};
 
 use crate::field::fr;
 use crate::keys::Shape;

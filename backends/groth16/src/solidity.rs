@@ -1,66 +1,140 @@
 //! A Solidity verifier for one verifying key, using the EVM's BN254 precompiles (`0x06`
 //! ecAdd, `0x07` ecMul, `0x08` pairing), and the ABI call data for it.
 //!
-//! The contract exposes
-//! `verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] input) returns (bool)`:
-//! G2 coordinates are given imaginary part first, as the pairing precompile takes them, and
-//! `input` holds the public values as field elements (a negative v as p - |v|). It returns
-//! false for a wrong proof, a point off the curve, a wrong number of inputs or an input
-//! that is not a canonical field element; it never reverts on bad input.
+//! The contract `Groth16Verifier` exposes
+//! `verifyProof(uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[N] input) returns (bool)`
+//! (snarkjs's layout; without `input` when the program has no public value). G2 coordinates
+//! are given imaginary part first, as the pairing precompile takes them, and `input` holds the
+//! public values as field elements (a negative v as p - |v|). It returns false for a wrong
+//! proof, a point off the curve or a public value that is not a canonical field element; it
+//! never reverts on bad input.
+//!
+//! The input commitments are one `bytes` constant (64 bytes per public value), so the
+//! contract stays under EIP-170's 24 KB code limit up to about 350 public values.
+
+use std::path::Path;
+use std::process::Command;
 
 use ark_bn254::{Fq, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
+use sha3::{Digest, Keccak256};
 use zkc_runtime::BackendError;
 
 use crate::field::fr;
 use crate::keys::{read_proof, read_vk_any};
 
-/// The 4-byte selector of `verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[])`.
-pub const VERIFY_SELECTOR: [u8; 4] = [0xc3, 0x2e, 0x37, 0x0e];
+/// The name of the generated contract.
+pub const CONTRACT_NAME: &str = "Groth16Verifier";
+
+/// The Solidity signature of `verifyProof` for `n_public` public values.
+pub fn verify_signature(n_public: usize) -> String {
+    if n_public == 0 {
+        "verifyProof(uint256[2],uint256[2][2],uint256[2])".into()
+    } else {
+        format!("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[{n_public}])")
+    }
+}
+
+/// The 4-byte selector of `verifyProof` for `n_public` public values.
+pub fn verify_selector(n_public: usize) -> [u8; 4] {
+    selector(&verify_signature(n_public))
+}
+
+/// The ABI selector of a function signature: the first 4 bytes of its Keccak-256.
+fn selector(signature: &str) -> [u8; 4] {
+    let h = Keccak256::digest(signature.as_bytes());
+    [h[0], h[1], h[2], h[3]]
+}
+
+fn word<F: PrimeField>(x: F) -> [u8; 32] {
+    let mut w = [0u8; 32];
+    w.copy_from_slice(&x.into_bigint().to_bytes_be());
+    w
+}
 
 fn dec(x: Fq) -> String {
     x.into_bigint().to_string()
 }
 
-fn g1_xy(p: &G1Affine) -> (String, String) {
-    p.xy().map_or(("0".into(), "0".into()), |(x, y)| (dec(x), dec(y)))
+/// `[x, y]` as words, `(0, 0)` at infinity (the precompiles' encoding).
+fn g1_words(p: &G1Affine) -> [[u8; 32]; 2] {
+    match p.xy() {
+        Some((x, y)) => [word(x), word(y)],
+        None => [[0; 32]; 2],
+    }
 }
 
-/// `[x.c1, x.c0, y.c1, y.c0]`, the precompile's order.
-fn g2_words(p: &G2Affine) -> [String; 4] {
+/// `[x.c1, x.c0, y.c1, y.c0]`, the pairing precompile's order; zeros at infinity.
+fn g2_words(p: &G2Affine) -> [[u8; 32]; 4] {
+    match p.xy() {
+        Some((x, y)) => [word(x.c1), word(x.c0), word(y.c1), word(y.c0)],
+        None => [[0; 32]; 4],
+    }
+}
+
+fn g2_dec(p: &G2Affine) -> [String; 4] {
     match p.xy() {
         Some((x, y)) => [dec(x.c1), dec(x.c0), dec(y.c1), dec(y.c0)],
         None => ["0".into(), "0".into(), "0".into(), "0".into()],
     }
 }
 
-/// The verifier contract `Groth16Verifier` for a zkc Groth16 verifying key.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The verifier contract [`CONTRACT_NAME`] for a zkc Groth16 verifying key.
 pub fn export_solidity(vk: &[u8]) -> Result<String, BackendError> {
     let (hash, vk) = read_vk_any(vk)?;
     let n = vk.gamma_abc_g1.len() - 1;
-    let (ax, ay) = g1_xy(&vk.alpha_g1);
-    let beta = g2_words(&vk.beta_g2);
-    let gamma = g2_words(&vk.gamma_g2);
-    let delta = g2_words(&vk.delta_g2);
-    let mut ic = String::new();
-    for (i, p) in vk.gamma_abc_g1.iter().enumerate() {
-        let (x, y) = g1_xy(p);
-        ic.push_str(&format!(
-            "        ic[{}] = {x};\n        ic[{}] = {y};\n",
-            2 * i,
-            2 * i + 1
-        ));
+    let (ax, ay) = vk
+        .alpha_g1
+        .xy()
+        .map_or(("0".into(), "0".into()), |(x, y)| (dec(x), dec(y)));
+    let [b0, b1, b2, b3] = g2_dec(&vk.beta_g2);
+    let [g0, g1, g2, g3] = g2_dec(&vk.gamma_g2);
+    let [d0, d1, d2, d3] = g2_dec(&vk.delta_g2);
+    let mut ic = Vec::with_capacity(64 * (n + 1));
+    for p in &vk.gamma_abc_g1 {
+        for w in g1_words(p) {
+            ic.extend_from_slice(&w);
+        }
     }
+    let ic = hex(&ic);
+    let (input_param, input_loop) = if n == 0 {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(",\n        uint256[{n}] calldata input"),
+            r#"
+        for (uint256 i = 0; i < N_PUBLIC; i++) {
+            uint256 s = input[i];
+
+            assembly {
+                // IC[i + 1] sits at ic + 0x20 (length word) + 0x40·(i + 1).
+                let point := add(ic, add(0x60, mul(i, 0x40)))
+                mstore(mulIn, mload(point))
+                mstore(add(mulIn, 0x20), mload(add(point, 0x20)))
+                mstore(add(mulIn, 0x40), s)
+                ok := staticcall(gas(), 0x07, mulIn, 0x60, add(acc, 0x40), 0x40)
+                if ok { ok := staticcall(gas(), 0x06, acc, 0x80, acc, 0x40) }
+            }
+            if (!ok) return false;
+        }"#
+            .to_string(),
+        )
+    };
     Ok(format!(
         r#"// SPDX-License-Identifier: MIT
 // Generated by zkc (Groth16 on BN254) for the circuit with program hash
 // {hash}.
-// The keys come from zkc's local setup unless replaced by a ceremony's: see zkc's docs.
+// The keys come from zkc's local setup unless replaced by a ceremony's: a local setup is
+// insecure for production (whoever knows the program can recompute its toxic waste).
 pragma solidity ^0.8.20;
 
 /// Checks Groth16 proofs of one zkc circuit with the BN254 precompiles.
-contract Groth16Verifier {{
+contract {CONTRACT_NAME} {{
     /// The scalar field: public inputs must be below it.
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     /// The base field (to negate a point).
@@ -83,37 +157,24 @@ contract Groth16Verifier {{
     uint256 internal constant DELTA_Y1 = {d2};
     uint256 internal constant DELTA_Y0 = {d3};
 
-    /// The input commitments IC[0..=N_PUBLIC] as x, y pairs.
-    function inputCommitments() internal pure returns (uint256[{ic_len}] memory ic) {{
-{ic}    }}
+    /// The input commitments IC[0..=N_PUBLIC], 32-byte big-endian x and y each.
+    bytes internal constant IC = hex"{ic}";
 
     /// True when (a, b, c) is a valid proof for `input`. b's coordinates are imaginary part first.
     function verifyProof(
         uint256[2] calldata a,
         uint256[2][2] calldata b,
-        uint256[2] calldata c,
-        uint256[] calldata input
+        uint256[2] calldata c{input_param}
     ) external view returns (bool) {{
-        if (input.length != N_PUBLIC) return false;
-        uint256[{ic_len}] memory ic = inputCommitments();
-        // vk_x = IC[0] + Σ input[i]·IC[i+1]
-        uint256[2] memory acc = [ic[0], ic[1]];
-        for (uint256 i = 0; i < N_PUBLIC; i++) {{
-            if (input[i] >= R) return false;
-            uint256[3] memory mulIn = [ic[2 * i + 2], ic[2 * i + 3], input[i]];
-            uint256[2] memory term;
-            uint256[4] memory addIn;
-            bool ok;
-            assembly {{
-                ok := staticcall(gas(), 0x07, mulIn, 0x60, term, 0x40)
-            }}
-            if (!ok) return false;
-            addIn = [acc[0], acc[1], term[0], term[1]];
-            assembly {{
-                ok := staticcall(gas(), 0x06, addIn, 0x80, acc, 0x40)
-            }}
-            if (!ok) return false;
-        }}
+        bytes memory ic = IC;
+        // acc = (vk_x, scratch point): vk_x = IC[0] + Σ input[i]·IC[i+1]
+        uint256[4] memory acc;
+        uint256[3] memory mulIn;
+        bool ok = true;
+        assembly {{
+            mstore(acc, mload(add(ic, 0x20)))
+            mstore(add(acc, 0x20), mload(add(ic, 0x40)))
+        }}{input_loop}
         if (a[0] >= Q || a[1] >= Q) return false;
         // e(-A, B)·e(α, β)·e(vk_x, γ)·e(C, δ) = 1
         uint256[24] memory p;
@@ -142,76 +203,97 @@ contract Groth16Verifier {{
         p[22] = DELTA_Y1;
         p[23] = DELTA_Y0;
         uint256[1] memory out;
-        bool success;
         assembly {{
-            success := staticcall(gas(), 0x08, p, 0x300, out, 0x20)
+            ok := staticcall(gas(), 0x08, p, 0x300, out, 0x20)
         }}
-        return success && out[0] == 1;
+        return ok && out[0] == 1;
     }}
 }}
-"#,
-        ic_len = 2 * (n + 1),
-        b0 = beta[0],
-        b1 = beta[1],
-        b2 = beta[2],
-        b3 = beta[3],
-        g0 = gamma[0],
-        g1 = gamma[1],
-        g2 = gamma[2],
-        g3 = gamma[3],
-        d0 = delta[0],
-        d1 = delta[1],
-        d2 = delta[2],
-        d3 = delta[3],
+"#
     ))
 }
 
-fn word<F: PrimeField>(x: F) -> [u8; 32] {
-    let mut w = [0u8; 32];
-    w.copy_from_slice(&x.into_bigint().to_bytes_be());
-    w
-}
-
-fn g1_words(p: &G1Affine) -> [[u8; 32]; 2] {
-    match p.xy() {
-        Some((x, y)) => [word(x), word(y)],
-        None => [[0; 32]; 2],
-    }
-}
-
-/// ABI call data of `verifyProof` for a zkc proof and its public values.
+/// ABI call data of `verifyProof` for a zkc proof and its public values (as in
+/// [`zkc_runtime::Trace::public_values`]).
 pub fn evm_calldata(proof: &[u8], public: &[i128]) -> Result<Vec<u8>, BackendError> {
     let p = read_proof(proof)?;
-    let mut out = Vec::with_capacity(4 + 32 * (10 + public.len()));
-    out.extend_from_slice(&VERIFY_SELECTOR);
-    let mut push = |w: [u8; 32]| out.extend_from_slice(&w);
-    for w in g1_words(&p.a) {
-        push(w);
-    }
-    match p.b.xy() {
-        Some((x, y)) => {
-            for c in [x.c1, x.c0, y.c1, y.c0] {
-                push(word(c));
-            }
-        }
-        None => {
-            for _ in 0..4 {
-                push([0; 32]);
-            }
-        }
-    }
-    for w in g1_words(&p.c) {
-        push(w);
-    }
-    let u = |v: u64| {
-        let mut w = [0u8; 32];
-        w[24..].copy_from_slice(&v.to_be_bytes());
-        w
-    };
-    push(u(9 * 32));
-    push(u(public.len() as u64));
-    for &v in public {
-        push(word(fr(v)));
+    let mut out = Vec::with_capacity(4 + 32 * (8 + public.len()));
+    out.extend_from_slice(&verify_selector(public.len()));
+    let words = g1_words(&p.a)
+        .into_iter()
+        .chain(g2_words(&p.b))
+        .chain(g1_words(&p.c))
+        .chain(public.iter().map(|&v| word(fr(v))));
+    for w in words {
+        out.extend_from_slice(&w);
     }
     Ok(out)
+}
+
+/// Compiles a verifier with solcjs (npm `solc`; `solcjs` is its command) and returns the
+/// creation bytecode of [`CONTRACT_NAME`], ready for [`crate::evm`]'s `verify_in_evm`.
+pub fn compile_solidity(source: &str, solcjs: &Path) -> Result<Vec<u8>, BackendError> {
+    let fail = |reason: String| BackendError::Prover(format!("compiling the Solidity verifier: {reason}"));
+    let dir = std::env::temp_dir().join(format!(
+        "zkc-solc-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+    let result = (|| {
+        std::fs::write(dir.join("Verifier.sol"), source).map_err(|e| fail(e.to_string()))?;
+        let out = Command::new(solcjs)
+            .current_dir(&dir)
+            .args(["--bin", "--optimize", "-o", "out", "Verifier.sol"])
+            .output()
+            .map_err(|e| {
+                fail(format!(
+                    "cannot run {}: {e}; install it with `npm install --prefix .ci/node` (needs node)",
+                    solcjs.display()
+                ))
+            })?;
+        if !out.status.success() {
+            return Err(fail(format!(
+                "{} failed: {}{}",
+                solcjs.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        let suffix = format!("{CONTRACT_NAME}.bin");
+        let bin = std::fs::read_dir(dir.join("out"))
+            .map_err(|e| fail(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.to_string_lossy().ends_with(&suffix))
+            .ok_or_else(|| fail(format!("solcjs wrote no {suffix}")))?;
+        let text = std::fs::read_to_string(bin).map_err(|e| fail(e.to_string()))?;
+        let text = text.trim();
+        if text.len() % 2 != 0 {
+            return Err(fail("odd-length bytecode".into()));
+        }
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).map_err(|e| fail(format!("bytecode: {e}"))))
+            .collect()
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_are_keccak() {
+        // ERC-20's well-known selector: Keccak-256 (not SHA3-256).
+        assert_eq!(selector("transfer(address,uint256)"), [0xa9, 0x05, 0x9c, 0xbb]);
+        assert_eq!(
+            verify_signature(3),
+            "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[3])"
+        );
+        assert_ne!(verify_selector(3), verify_selector(4));
+    }
 }

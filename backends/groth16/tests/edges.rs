@@ -300,3 +300,39 @@ fn widths_beyond_the_field_do_not_fit() {
     assert!(e.to_string().contains("bits"), "{e}");
     assert_eq!(Groth16.cost(&p).total, u64::MAX);
 }
+
+#[test]
+fn tiny_programs_prove_and_verify() {
+    // No constraint at all; a single public input; a relu of a public input.
+    let cases = vec![
+        program(1, vec![input(0)]),
+        program(1, vec![input(0), Argument::Public { x: Var(0) }]),
+        program(
+            2,
+            vec![
+                input(0),
+                Argument::Range { x: Var(0), bits: 5 },
+                Argument::Max {
+                    out: Var(1),
+                    a: Var(0),
+                    b: None,
+                    bits: 5,
+                },
+                Argument::Public { x: Var(1) },
+                Argument::Public { x: Var(0) },
+            ],
+        ),
+    ];
+    for p in cases {
+        let t = zkc_runtime::solve(&p, &[-7]).unwrap();
+        let keys = Groth16.setup(&p).unwrap();
+        let proof = Groth16.prove(&p, &keys.proving_key, &t).unwrap();
+        let public = t.public_values(&p);
+        Groth16.verify(&p, &keys.verifying_key, &public, &proof).unwrap();
+        if !public.is_empty() {
+            let mut bad = public.clone();
+            bad[0] += 1;
+            assert!(Groth16.verify(&p, &keys.verifying_key, &bad, &proof).is_err());
+        }
+    }
+}

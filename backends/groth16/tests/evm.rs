@@ -1,49 +1,44 @@
-//! The Solidity verifier: compiled by solcjs (npm `solc`, installed by `.ci/run` in `.ci/node`)
-//! and executed in revm.
+//! The Solidity verifier: compiled by solcjs (npm `solc` 0.8.28, pinned in `.ci/node`) and
+//! executed in revm.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use zkc_backend_groth16::{evm_verify, export_solidity, Groth16};
+use ark_bn254::{Fq, Fr};
+use ark_ff::{BigInteger, PrimeField};
+
+use zkc_backend_groth16::evm::call_in_evm;
+use zkc_backend_groth16::solidity::verify_selector;
+use zkc_backend_groth16::{compile_solidity, evm_calldata, export_solidity, verify_in_evm, Groth16};
 use zkc_runtime::testing::every_argument_trace;
-use zkc_runtime::Backend;
+use zkc_runtime::{solve, Argument, Backend, Origin, Program, Var};
 
-fn solcjs() -> PathBuf {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/node/node_modules/.bin/solcjs");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `npm install --prefix .ci/node` in the repository root (CI's .ci/run does)",
-        bin.display()
-    );
-    bin
+/// The creation bytecode of the verifier for `vk`, or `None` when node is absent.
+fn compile(vk: &[u8]) -> Option<Vec<u8>> {
+    let solcjs = common::node_tool("solcjs")?;
+    Some(compile_solidity(&export_solidity(vk).unwrap(), &solcjs).unwrap())
 }
 
-/// Compiles `source` and returns the creation bytecode of `Groth16Verifier`.
-fn compile(source: &str) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let sol = dir.path().join("Verifier.sol");
-    std::fs::write(&sol, source).unwrap();
-    let out = Command::new(solcjs())
-        .current_dir(dir.path())
-        .args(["--bin", "--optimize", "-o", "out", "Verifier.sol"])
-        .output()
-        .expect("solcjs runs (is node installed?)");
-    assert!(
-        out.status.success(),
-        "solcjs failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = std::fs::read_dir(dir.path().join("out"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with("Groth16Verifier.bin"))
-        .expect("solcjs wrote Groth16Verifier.bin");
-    let hex = std::fs::read_to_string(bin).unwrap();
-    (0..hex.trim().len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex.trim()[i..i + 2], 16).unwrap())
-        .collect()
+/// Call data offsets of the ABI words: A at 0..2, B at 2..6, C at 6..8, inputs from 8.
+fn word_at(i: usize) -> std::ops::Range<usize> {
+    4 + 32 * i..4 + 32 * (i + 1)
+}
+
+/// A field's modulus as a big-endian word.
+fn modulus<F: PrimeField>() -> [u8; 32] {
+    F::MODULUS.to_bytes_be().try_into().unwrap()
+}
+
+/// `a + b` on 256-bit big-endian words (no overflow in these tests).
+fn add(a: &[u8], b: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let s = u16::from(a[i]) + u16::from(b[i]) + carry;
+        out[i] = s as u8;
+        carry = s >> 8;
+    }
+    assert_eq!(carry, 0);
+    out
 }
 
 #[test]
@@ -53,35 +48,77 @@ fn solidity_verifier_accepts_a_valid_proof_and_rejects_tampering_in_revm() {
     let proof = Groth16.prove(&program, &keys.proving_key, &trace).unwrap();
     let public = trace.public_values(&program);
     assert!(public.iter().any(|&v| v < 0), "exercise a negative public value");
-    let source = export_solidity(&keys.verifying_key).unwrap();
-    let code = compile(&source);
+    let Some(code) = compile(&keys.verifying_key) else {
+        return;
+    };
 
-    let (ok, gas) = evm_verify(&code, &proof, &public).unwrap();
-    eprintln!("valid proof: {ok}, gas {gas}");
+    let (ok, gas) = verify_in_evm(&code, &proof, &public).unwrap();
+    eprintln!("valid proof with {} public values: {ok}, gas {gas}", public.len());
     assert!(ok, "the Solidity verifier rejected a valid proof");
     assert!(gas > 100_000, "{gas}");
+    // Another (valid, differently blinded) proof verifies too.
+    let other = Groth16.prove(&program, &keys.proving_key, &trace).unwrap();
+    assert!(verify_in_evm(&code, &other, &public).unwrap().0);
 
     // Changed public values.
     for i in 0..public.len() {
         let mut p = public.clone();
         p[i] += 1;
-        assert!(!evm_verify(&code, &proof, &p).unwrap().0, "changed public {i} accepted");
+        assert!(
+            !verify_in_evm(&code, &proof, &p).unwrap().0,
+            "changed public {i} accepted"
+        );
     }
-    assert!(!evm_verify(&code, &proof, &public[..1]).unwrap().0);
-    // A well-formed but wrong proof (A and C swapped) and another proof's points.
+    // A public value given as its alias v + r: ecMul would reduce it, the range check must not.
+    let calldata = evm_calldata(&proof, &public).unwrap();
+    let mut alias = calldata.clone();
+    let w = word_at(8);
+    let aliased = add(&calldata[w.clone()], &modulus::<Fr>());
+    alias[w].copy_from_slice(&aliased);
+    assert!(
+        !call_in_evm(&code, &alias).unwrap().0,
+        "a non-canonical public value accepted"
+    );
+    // The wrong number of public values selects no function: reverts.
+    assert!(!verify_in_evm(&code, &proof, &public[..public.len() - 1]).unwrap().0);
+
+    // A well-formed but wrong proof (A and C swapped) and another proof's B.
     let mut swapped = proof.clone();
     swapped[..32].copy_from_slice(&proof[96..]);
     swapped[96..].copy_from_slice(&proof[..32]);
-    assert!(!evm_verify(&code, &swapped, &public).unwrap().0);
-    let other = Groth16.prove(&program, &keys.proving_key, &trace).unwrap();
+    assert!(!verify_in_evm(&code, &swapped, &public).unwrap().0);
     let mut mixed = proof.clone();
     mixed[32..96].copy_from_slice(&other[32..96]);
     assert!(
-        !evm_verify(&code, &mixed, &public).unwrap().0,
+        !verify_in_evm(&code, &mixed, &public).unwrap().0,
         "a proof with another proof's B accepted"
     );
-    // The other (valid) proof verifies too.
-    assert!(evm_verify(&code, &other, &public).unwrap().0);
+    // A flipped byte in the proof: not a point (Err) or a wrong one.
+    for i in [0usize, 40, 100] {
+        let mut flipped = proof.clone();
+        flipped[i] ^= 0x04;
+        if let Ok((ok, _)) = verify_in_evm(&code, &flipped, &public) {
+            assert!(!ok, "proof with byte {i} flipped accepted");
+        }
+    }
+    // Flipped bits in every ABI word of the proof (points off the curve or wrong ones).
+    for i in 0..8 {
+        let mut cd = calldata.clone();
+        cd[word_at(i).end - 1] ^= 0x01;
+        assert!(
+            !call_in_evm(&code, &cd).unwrap().0,
+            "flipped bit in proof word {i} accepted"
+        );
+    }
+    // A coordinates given as their aliases plus q: rejected, not reduced.
+    for i in 0..2 {
+        let mut cd = calldata.clone();
+        let aliased = add(&calldata[word_at(i)], &modulus::<Fq>());
+        cd[word_at(i)].copy_from_slice(&aliased);
+        assert!(!call_in_evm(&code, &cd).unwrap().0, "A coordinate {i} + q accepted");
+    }
+    // Truncated call data reverts.
+    assert!(!call_in_evm(&code, &calldata[..calldata.len() - 1]).unwrap().0);
 }
 
 #[test]
@@ -92,6 +129,43 @@ fn solidity_verifier_of_another_program_rejects_the_proof() {
     let mut other = program.clone();
     other.arguments.swap(0, 1);
     let other_keys = Groth16.setup(&other).unwrap();
-    let code = compile(&export_solidity(&other_keys.verifying_key).unwrap());
-    assert!(!evm_verify(&code, &proof, &trace.public_values(&program)).unwrap().0);
+    let Some(code) = compile(&other_keys.verifying_key) else {
+        return;
+    };
+    assert!(!verify_in_evm(&code, &proof, &trace.public_values(&program)).unwrap().0);
+}
+
+#[test]
+fn solidity_verifier_without_public_values() {
+    // x in [0, 2^8) and y = x·x: a proof of knowledge with nothing public.
+    let mut p = Program {
+        num_vars: 2,
+        ..Default::default()
+    };
+    let o = Origin::default();
+    p.arguments.push((Argument::Input { x: Var(0), index: 0 }, o.clone()));
+    p.arguments.push((Argument::Range { x: Var(0), bits: 8 }, o.clone()));
+    p.arguments.push((
+        Argument::Mul {
+            out: Var(1),
+            a: Var(0),
+            b: Var(0),
+        },
+        o,
+    ));
+    let trace = solve(&p, &[7]).unwrap();
+    assert!(trace.public_values(&p).is_empty());
+    let keys = Groth16.setup(&p).unwrap();
+    let proof = Groth16.prove(&p, &keys.proving_key, &trace).unwrap();
+    let Some(code) = compile(&keys.verifying_key) else {
+        return;
+    };
+    let calldata = evm_calldata(&proof, &[]).unwrap();
+    assert_eq!(calldata[..4], verify_selector(0));
+    assert_eq!(calldata.len(), 4 + 8 * 32);
+    assert!(verify_in_evm(&code, &proof, &[]).unwrap().0);
+    let mut swapped = proof.clone();
+    swapped[..32].copy_from_slice(&proof[96..]);
+    swapped[96..].copy_from_slice(&proof[..32]);
+    assert!(!verify_in_evm(&code, &swapped, &[]).unwrap().0);
 }

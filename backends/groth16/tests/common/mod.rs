@@ -1,0 +1,31 @@
+//! Outside tools the export tests run (snarkjs, solcjs), installed by `.ci/run` with
+//! `npm ci` in `.ci/node`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `.ci/node` in the repository.
+pub fn node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/node")
+}
+
+/// The npm-installed command `name`, or `None` (with a loud message) when node is not
+/// installed at all. With node present, a missing install fails the test: it never passes
+/// without running the tool.
+pub fn node_tool(name: &str) -> Option<PathBuf> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: node is not installed, so `{name}` cannot check zkc's export.\n\
+             !!!!!!!! Install node and npm, then run `npm ci --prefix .ci/node` in the repository root.\n"
+        );
+        return None;
+    }
+    let bin = node_dir().join("node_modules/.bin").join(name);
+    assert!(
+        bin.exists(),
+        "{} is missing: run `npm ci --prefix .ci/node` in the repository root (CI's .ci/run does)",
+        bin.display()
+    );
+    Some(bin)
+}
