@@ -225,6 +225,27 @@ enum Command {
         #[command(flatten)]
         quant: QuantArgs,
     },
+    /// plonky2: fold several proof directories into one recursive proof (writes OUT/).
+    Aggregate {
+        /// Proof directories made with `--backend plonky2` (same or different models).
+        #[arg(required = true)]
+        proofs: Vec<PathBuf>,
+        /// Output directory for the aggregate proof.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Export a proof for another verifier: `snarkjs` (Groth16) writes verification_key.json,
+    /// proof.json and public.json in snarkjs's format.
+    Export {
+        /// Target format.
+        #[arg(value_parser = ["snarkjs"])]
+        format: String,
+        /// A Groth16 proof directory.
+        dir: PathBuf,
+        /// Output directory (default: DIR/snarkjs).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// Solve the witness of a compiled circuit for an input (writes a witness artifact).
     Witness {
         /// A compiled circuit (DIR/circuit.zkc or DIR).
@@ -592,6 +613,35 @@ fn run(cli: Cli) -> Result<()> {
             );
             eprintln!("proof written to {}", dir.join("proof.zkc").display());
         }
+        Command::Verify { dir: Some(d), .. } if d.join("aggregate.json").exists() => {
+            let inner = prover::read_aggregate(&d)?;
+            let tag = prover::aggregate_tag(&inner);
+            let mut vks = Vec::new();
+            let mut pairs = Vec::new();
+            for (i, item) in inner.iter().enumerate() {
+                let (_, vk) = artifact::read(
+                    &d.join(format!("inner{i}_vk.zkc")),
+                    "verifying-key",
+                    "plonky2",
+                    Some(&item.circuit_hash),
+                )?;
+                let vals = item
+                    .public
+                    .iter()
+                    .map(|v| v.parse::<i128>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .context("aggregate.json: bad public value")?;
+                vks.push(vk.clone());
+                pairs.push((vk, vals));
+            }
+            // The aggregate key is recomputed from the inner keys, not taken on trust.
+            let agg_vk = zkc_backend_plonky2::aggregate_vk(&vks)?;
+            let (_, agg_proof) =
+                artifact::read(&d.join("aggregate_proof.zkc"), "aggregate-proof", "plonky2", Some(&tag))?;
+            zkc_backend_plonky2::verify_aggregate(&agg_vk, &agg_proof, &pairs)
+                .context("the aggregate proof does NOT verify")?;
+            println!("aggregate proof verified ({} inner proofs)", inner.len());
+        }
         Command::Verify {
             dir,
             proof,
@@ -649,6 +699,79 @@ fn run(cli: Cli) -> Result<()> {
                 })?
             );
             eprintln!("proof verified; artifacts in {}", out.display());
+        }
+        Command::Aggregate { proofs, out } => {
+            let mut items = Vec::new();
+            let mut inner = Vec::new();
+            for d in &proofs {
+                let file = pipeline::read_circuit(&d.join("circuit.zkc"))?;
+                if file.backend != "plonky2" {
+                    bail!(
+                        "{}: aggregation needs plonky2 proofs but this one is {}; prove it with --backend plonky2",
+                        d.display(),
+                        file.backend
+                    );
+                }
+                let h = file.compiled.program.hash();
+                let (_, vk) = artifact::read(&d.join("vk.zkc"), "verifying-key", "plonky2", Some(&h))?;
+                let (_, proof) = artifact::read(&d.join("proof.zkc"), "proof", "plonky2", Some(&h))?;
+                let public = prover::read_public(&d.join("public.json"))?;
+                let vals = public.values(&file.compiled, &d.join("public.json").display().to_string())?;
+                inner.push(prover::AggregateInner {
+                    circuit_hash: h,
+                    public: public.public.clone(),
+                    output_data: public.output_data.clone(),
+                });
+                items.push((file.compiled.program, vk, proof, vals));
+            }
+            let pb = spinner(&format!("aggregating {} proofs", items.len()));
+            let args: Vec<_> = items
+                .iter()
+                .map(|(p, vk, proof, _)| (p.clone(), vk.clone(), proof.clone()))
+                .collect();
+            let (agg_vk, agg_proof) = zkc_backend_plonky2::aggregate(&args)?;
+            pb.finish_and_clear();
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            let tag = prover::aggregate_tag(&inner);
+            for (i, (_, vk, _, _)) in items.iter().enumerate() {
+                artifact::write(
+                    &out.join(format!("inner{i}_vk.zkc")),
+                    &artifact::Header::new("verifying-key", "plonky2", &inner[i].circuit_hash),
+                    vk,
+                )?;
+            }
+            artifact::write(
+                &out.join("aggregate_vk.zkc"),
+                &artifact::Header::new("aggregate-verifying-key", "plonky2", &tag),
+                &agg_vk,
+            )?;
+            artifact::write(
+                &out.join("aggregate_proof.zkc"),
+                &artifact::Header::new("aggregate-proof", "plonky2", &tag),
+                &agg_proof,
+            )?;
+            prover::write_aggregate(&out, &inner)?;
+            println!("aggregated {} proofs into {}", items.len(), out.display());
+        }
+        Command::Export { format, dir, out } => {
+            debug_assert_eq!(format, "snarkjs");
+            let file = pipeline::read_circuit(&dir.join("circuit.zkc"))?;
+            if file.backend != "groth16" {
+                bail!(
+                    "{}: snarkjs export needs a Groth16 proof but this one is {}",
+                    dir.display(),
+                    file.backend
+                );
+            }
+            let h = file.compiled.program.hash();
+            let (_, vk) = artifact::read(&dir.join("vk.zkc"), "verifying-key", "groth16", Some(&h))?;
+            let (_, proof) = artifact::read(&dir.join("proof.zkc"), "proof", "groth16", Some(&h))?;
+            let public = prover::read_public(&dir.join("public.json"))?;
+            let vals = public.values(&file.compiled, &dir.join("public.json").display().to_string())?;
+            let out = out.unwrap_or_else(|| dir.join("snarkjs"));
+            std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+            zkc_backend_groth16::export_snarkjs(&vk, &proof, &vals, &out)?;
+            println!("snarkjs files written to {} (check with: snarkjs groth16 verify verification_key.json public.json proof.json)", out.display());
         }
         Command::Witness { circuit, input, output } => {
             let cpath = circuit_path(&circuit);

@@ -168,3 +168,41 @@ pub fn read_public(path: &Path) -> Result<PublicFile, PipelineError> {
         reason: format!("not a public-values file: {e}"),
     })
 }
+
+/// One inner proof of an aggregate: its circuit and public values.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct AggregateInner {
+    /// Hash of the inner circuit.
+    pub circuit_hash: String,
+    /// Its public values (decimal strings).
+    pub public: Vec<String>,
+    /// The model outputs they encode.
+    pub output_data: Vec<Vec<f64>>,
+}
+
+/// A hash naming an aggregate: its inner circuits and public values, in order.
+pub fn aggregate_tag(inner: &[AggregateInner]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(serde_json::to_vec(inner).expect("serializes")))
+}
+
+/// Writes `dir/aggregate.json`.
+pub fn write_aggregate(dir: &Path, inner: &[AggregateInner]) -> Result<(), PipelineError> {
+    write_json(&dir.join("aggregate.json"), &inner)
+}
+
+/// Reads `dir/aggregate.json`.
+pub fn read_aggregate(dir: &Path) -> Result<Vec<AggregateInner>, PipelineError> {
+    let path = dir.join("aggregate.json");
+    let p = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|source| {
+        PipelineError::Artifact(artifact::ArtifactError::Io {
+            path: p.clone(),
+            source,
+        })
+    })?;
+    serde_json::from_str(&text).map_err(|e| PipelineError::Damaged {
+        path: p,
+        reason: format!("not an aggregate description: {e}"),
+    })
+}

@@ -34,6 +34,7 @@ pub const SUPPORTED: &[&str] = &[
     "GlobalAveragePool",
     "GlobalMaxPool",
     "HardSigmoid",
+    "HardSwish",
     "Identity",
     "LeakyRelu",
     "Log",
@@ -299,7 +300,7 @@ impl Context {
                 )?
             }
             "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign" | "Exp" | "Log" | "Sqrt" | "Abs" | "Neg"
-            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" => {
+            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" => {
                 let act = match op_type {
                     "Relu" => Activation::Relu,
                     "Sigmoid" => Activation::Sigmoid,
@@ -311,6 +312,7 @@ impl Context {
                     "Sqrt" => Activation::Sqrt,
                     "Abs" => Activation::Abs,
                     "Neg" => Activation::Neg,
+                    "HardSwish" => Activation::HardSwish,
                     "LeakyRelu" => Activation::LeakyRelu {
                         alpha: a.float("alpha").unwrap_or(0.01),
                     },
