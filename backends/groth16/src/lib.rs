@@ -77,6 +77,9 @@ use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 pub use circuit::Circuit;
 #[cfg(feature = "evm")]
 pub use evm::verify_in_evm;
+/// The name the backend's API promises for [`verify_in_evm`].
+#[cfg(feature = "evm")]
+pub use evm::verify_in_evm as evm_verify;
 pub use snarkjs::export_snarkjs;
 pub use solidity::{compile_solidity, evm_calldata, export_solidity};
 
