@@ -7,8 +7,9 @@
 //! signed-digit windows with affine tables (≈17 mixed additions per G1 point).
 
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
-use ark_ec::CurveGroup;
-use ark_ff::{Field, PrimeField, UniformRand, Zero};
+use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{batch_inversion, AdditiveGroup, Field, PrimeField, UniformRand, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_std::rand::Rng;
@@ -18,9 +19,9 @@ use zkc_runtime::BackendError;
 use crate::r1cs::R1cs;
 
 /// Multiples of one base: `table[j][d - 1] = d·2^(w·j)·g` for `1 ≤ d ≤ 2^(w-1)`.
-struct FixedBase<G: CurveGroup> {
+struct FixedBase<P: SWCurveConfig> {
     w: u32,
-    table: Vec<Vec<G::Affine>>,
+    table: Vec<Vec<Affine<P>>>,
 }
 
 /// The window that minimizes table building plus per-scalar additions for `n` scalars
@@ -30,8 +31,11 @@ fn window(n: usize) -> u32 {
     (2..=18).min_by_key(|&w| cost(w)).unwrap_or(8)
 }
 
-impl<G: CurveGroup> FixedBase<G> {
-    fn new(g: G, w: u32) -> Self {
+/// Scalars per batch of affine additions (one shared field inversion per window).
+const BATCH: usize = 1024;
+
+impl<P: SWCurveConfig> FixedBase<P> {
+    fn new(g: Projective<P>, w: u32) -> Self {
         let windows = (Fr::MODULUS_BIT_SIZE as usize).div_ceil(w as usize) + 1;
         let mut bases = Vec::with_capacity(windows);
         let mut b = g;
@@ -51,23 +55,20 @@ impl<G: CurveGroup> FixedBase<G> {
                     m.push(acc);
                     acc += base;
                 }
-                G::normalize_batch(&m)
+                Projective::normalize_batch(&m)
             })
             .collect();
         FixedBase { w, table }
     }
 
-    fn mul(&self, s: &Fr) -> G {
-        let mut acc = G::zero();
-        if s.is_zero() {
-            return acc;
-        }
+    /// Signed base-2^w digits of `s`, one per window, in `[-2^(w-1), 2^(w-1)]`.
+    fn digits(&self, s: &Fr, out: &mut Vec<i32>) {
         let limbs = s.into_bigint().0;
         let w = self.w as usize;
         let mask = (1u64 << w) - 1;
         let half = 1i64 << (w - 1);
         let mut carry = 0i64;
-        for (j, row) in self.table.iter().enumerate() {
+        for j in 0..self.table.len() {
             let bit = j * w;
             let digit = if bit >= 256 {
                 0
@@ -85,18 +86,63 @@ impl<G: CurveGroup> FixedBase<G> {
                 d -= 1 << w;
                 carry = 1;
             }
-            match d.cmp(&0) {
-                std::cmp::Ordering::Greater => acc += row[(d - 1) as usize],
-                std::cmp::Ordering::Less => acc -= row[(-d - 1) as usize],
-                std::cmp::Ordering::Equal => {}
+            out.push(d as i32);
+        }
+    }
+
+    /// `sᵢ·g` for a batch of scalars, summing the table entries with affine additions whose
+    /// inversions are shared across the batch (Montgomery's trick): about 6 field
+    /// multiplications per addition instead of 11 for mixed projective additions, and the
+    /// results need no normalization.
+    fn mul_batch(&self, scalars: &[Fr]) -> Vec<Affine<P>> {
+        let windows = self.table.len();
+        let mut digits = Vec::with_capacity(scalars.len() * windows);
+        for s in scalars {
+            self.digits(s, &mut digits);
+        }
+        let mut acc = vec![Affine::<P>::identity(); scalars.len()];
+        let mut idx = Vec::with_capacity(scalars.len());
+        let mut pts = Vec::with_capacity(scalars.len());
+        let mut den = Vec::with_capacity(scalars.len());
+        for (j, row) in self.table.iter().enumerate() {
+            idx.clear();
+            pts.clear();
+            den.clear();
+            for (i, a) in acc.iter_mut().enumerate() {
+                let d = digits[i * windows + j];
+                if d == 0 {
+                    continue;
+                }
+                let p = if d > 0 {
+                    row[(d - 1) as usize]
+                } else {
+                    -row[(-d - 1) as usize]
+                };
+                if a.infinity {
+                    *a = p;
+                } else if a.x == p.x {
+                    // Doubling or cancellation: rare, done projectively.
+                    *a = (a.into_group() + p).into_affine();
+                } else {
+                    idx.push(i);
+                    den.push(p.x - a.x);
+                    pts.push(p);
+                }
+            }
+            batch_inversion(&mut den);
+            for ((&i, p), inv) in idx.iter().zip(&pts).zip(&den) {
+                let a = &mut acc[i];
+                let l = (p.y - a.y) * inv;
+                let x3 = l.square() - a.x - p.x;
+                let y3 = l * (a.x - x3) - a.y;
+                *a = Affine::new_unchecked(x3, y3);
             }
         }
         acc
     }
 
-    fn mul_all(&self, scalars: &[Fr]) -> Vec<G::Affine> {
-        let points: Vec<G> = scalars.par_iter().map(|s| self.mul(s)).collect();
-        points.par_chunks(1 << 14).flat_map_iter(G::normalize_batch).collect()
+    fn mul_all(&self, scalars: &[Fr]) -> Vec<Affine<P>> {
+        scalars.par_chunks(BATCH).flat_map_iter(|c| self.mul_batch(c)).collect()
     }
 }
 
@@ -210,6 +256,11 @@ mod tests {
         let got = fb.mul_all(&scalars);
         for (s, p) in scalars.iter().zip(got) {
             assert_eq!((g * s).into_affine(), p, "{s}");
+        }
+        let g2 = G2Projective::generator();
+        let fb2 = FixedBase::new(g2, 4);
+        for (s, p) in scalars.iter().zip(fb2.mul_all(&scalars)).take(100) {
+            assert_eq!((g2 * s).into_affine(), p, "{s}");
         }
     }
 }
