@@ -110,7 +110,7 @@ pub fn export_solidity(vk: &[u8]) -> Result<String, BackendError> {
             r#"
         for (uint256 i = 0; i < N_PUBLIC; i++) {
             uint256 s = input[i];
-
+            if (s >= R) return false;
             assembly {
                 // IC[i + 1] sits at ic + 0x20 (length word) + 0x40·(i + 1).
                 let point := add(ic, add(0x60, mul(i, 0x40)))
