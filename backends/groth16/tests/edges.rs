@@ -250,6 +250,34 @@ fn lookup_groth16_matches_checker_on_every_grid_shape() {
         }
         let accepted = agree(&p, traces);
         assert_eq!(accepted, n, "table of {n}");
+        // The documented cost: 2R + M + 3 (+1 when the grid has cells past the end).
+        let m = (2.0 * n as f64).sqrt().ceil() as u64;
+        let r = (n as u64).div_ceil(m);
+        let extra = u64::from(r * m > n as u64);
+        assert_eq!(Groth16.cost(&p).total, 2 * r + m + 3 + extra, "table of {n}");
+    }
+    for (n, want) in [(41usize, 24u64), (4096, 187)] {
+        let mut p = program(
+            2,
+            vec![
+                input(0),
+                Argument::Lookup {
+                    x: Var(0),
+                    y: Var(1),
+                    table: 0,
+                },
+            ],
+        );
+        p.tables.push(Table {
+            name: "big".into(),
+            lo: 0,
+            values: vec![1; n],
+        });
+        assert_eq!(
+            Groth16.cost(&p).total,
+            want,
+            "the crate docs quote {want} for {n} entries"
+        );
     }
 }
 
@@ -335,4 +363,78 @@ fn tiny_programs_prove_and_verify() {
             assert!(Groth16.verify(&p, &keys.verifying_key, &bad, &proof).is_err());
         }
     }
+}
+
+/// `cost` per node matches the documented formula of each argument.
+#[test]
+fn cost_per_node_follows_the_documented_formulas() {
+    let p = program(
+        12,
+        vec![
+            input(0),                               // 0: 0
+            input(1),                               // 1: 0
+            Argument::Range { x: Var(0), bits: 9 }, // 2: 10
+            Argument::Linear {
+                out: Var(2),
+                terms: vec![(3, Var(0)), (-1, Var(1))],
+                constant: 4,
+            }, // 3: 0
+            Argument::Mul {
+                out: Var(3),
+                a: Var(2),
+                b: Var(1),
+            }, // 4: 1
+            Argument::Rescale {
+                x: Var(3),
+                q: Var(4),
+                r: Var(5),
+                k: 5,
+                q_bits: 11,
+            }, // 5: 17
+            Argument::Max {
+                out: Var(6),
+                a: Var(4),
+                b: None,
+                bits: 11,
+            }, // 6: relu of an 11-bit quotient, 11 ≤ bits: 1
+            Argument::Max {
+                out: Var(7),
+                a: Var(4),
+                b: None,
+                bits: 10,
+            }, // 7: width = bits + 1: 2
+            Argument::Max {
+                out: Var(8),
+                a: Var(2),
+                b: Some(Var(1)),
+                bits: 7,
+            }, // 8: general: 9
+            Argument::Div {
+                n: Var(2),
+                d: Var(6),
+                q: Var(9),
+                r: Var(10),
+                bits: 6,
+            }, // 9: 20
+            Argument::Max {
+                out: Var(11),
+                a: Var(2),
+                b: None,
+                bits: 7,
+            }, // 10: relu of a Linear output (no decomposition): 9
+            Argument::Public { x: Var(9) },         // 11: 1
+        ],
+    );
+    let cost = Groth16.cost(&p);
+    let want = [0u64, 0, 10, 0, 1, 17, 1, 2, 9, 20, 9, 1];
+    for (node, &w) in want.iter().enumerate() {
+        assert_eq!(
+            cost.per_node.get(&node).copied().unwrap_or(0),
+            w,
+            "node {node}: {:?}",
+            p.arguments[node].0
+        );
+    }
+    assert_eq!(cost.total, want.iter().sum::<u64>());
+    assert_eq!(cost.unit, "constraints");
 }

@@ -7,7 +7,7 @@
 //! the grid has cells past the table's end, `s_{R-1}·(Σ_{j past the end} tⱼ) = 0` excludes them.
 //!
 //! Constraints per lookup: `R + M` booleanity, 2 sums, 1 index, `R` products, +1 exclusion:
-//! `2R + M + 3` (+1), about `2·√(2N)`: 23 for a 41-entry table, 187 for 4096 entries.
+//! `2R + M + 3` (+1), about `2·√(2N)`: 24 for a 41-entry table, 187 for 4096 entries.
 
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
