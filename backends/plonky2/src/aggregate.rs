@@ -156,56 +156,114 @@ pub(crate) fn aggregate_checked(
     ))
 }
 
-/// Checks an aggregate proof against the aggregate verifying key (obtain it with
-/// [`aggregate_vk`] from keys you trust) and the inner `(verifying key, public values)` in
-/// aggregation order. `Ok(())` only if every inner proof was verified for those values.
-pub fn verify_aggregate(agg_vk: &[u8], agg_proof: &[u8], inner: &[(Vec<u8>, Vec<i128>)]) -> Result<(), BackendError> {
-    let (t, payload) = keys::unseal(agg_vk, keys::AGG_VK_MAGIC, AGG_VK)?;
-    if t != tag(inner.iter().map(|(vk, _)| &vk[..])) {
-        return Err(BackendError::Malformed {
-            what: AGG_VK,
-            reason: "it was made for other verifying keys (or another order); regenerate it with aggregate_vk".into(),
-        });
-    }
+/// The parsed aggregate verifying key.
+struct AggKey {
+    tag: String,
+    /// Per inner proof: circuit digest bytes and public-value count.
+    inner: Vec<(Vec<u8>, usize)>,
+    vd: VerifierCircuitData<F, C, D>,
+}
+
+fn read_agg_vk(agg_vk: &[u8]) -> Result<AggKey, BackendError> {
+    let (tag, payload) = keys::unseal(agg_vk, keys::AGG_VK_MAGIC, AGG_VK)?;
     let short = || BackendError::Malformed {
         what: AGG_VK,
         reason: "truncated header".into(),
     };
     let n = u64::from_le_bytes(payload.get(..8).ok_or_else(short)?.try_into().expect("8 bytes"));
-    if n != inner.len() as u64 {
+    if n == 0 || n > (payload.len() / 40) as u64 {
+        return Err(short());
+    }
+    let mut at = 8;
+    let mut inner = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let entry = payload.get(at..at + 40).ok_or_else(short)?;
+        at += 40;
+        let count = u64::from_le_bytes(entry[32..40].try_into().expect("8 bytes"));
+        inner.push((entry[..32].to_vec(), usize::try_from(count).map_err(|_| short())?));
+    }
+    let vd = keys::parse_verifier_data(&payload[at..], AGG_VK)?;
+    if inner.iter().map(|e| e.1).sum::<usize>() != vd.common.num_public_inputs {
+        return Err(BackendError::Malformed {
+            what: AGG_VK,
+            reason: "its inner public-value counts do not add up to the aggregate's".into(),
+        });
+    }
+    Ok(AggKey {
+        tag: tag.to_string(),
+        inner,
+        vd,
+    })
+}
+
+/// Verifies an aggregate proof with the aggregate verifying key alone (obtain the key with
+/// [`aggregate_vk`] from inner keys you trust, or keep the one you trust) and returns the
+/// public values of every inner proof, in aggregation order.
+pub fn verify_aggregate_publics(agg_vk: &[u8], agg_proof: &[u8]) -> Result<Vec<Vec<i128>>, BackendError> {
+    verify_with(&read_agg_vk(agg_vk)?, agg_proof)
+}
+
+fn verify_with(key: &AggKey, agg_proof: &[u8]) -> Result<Vec<Vec<i128>>, BackendError> {
+    let p = keys::read_proof(agg_proof, keys::AGG_PROOF_MAGIC, &key.vd.common)?;
+    let values: Vec<i128> = p.public_inputs.iter().map(|&x| crate::field::from_field(x)).collect();
+    crate::catch("verifying the aggregate", || {
+        key.vd
+            .verify(p)
+            .map_err(|e| BackendError::Unsatisfied(format!("the aggregate proof does not verify: {e}")))
+    })?;
+    let mut out = Vec::with_capacity(key.inner.len());
+    let mut at = 0;
+    for &(_, n) in &key.inner {
+        out.push(values[at..at + n].to_vec());
+        at += n;
+    }
+    Ok(out)
+}
+
+/// Checks an aggregate proof against the aggregate verifying key (obtain it with
+/// [`aggregate_vk`] from keys you trust) and the inner `(verifying key, public values)` in
+/// aggregation order. `Ok(())` only if every inner proof was verified for those values.
+pub fn verify_aggregate(agg_vk: &[u8], agg_proof: &[u8], inner: &[(Vec<u8>, Vec<i128>)]) -> Result<(), BackendError> {
+    let key = read_agg_vk(agg_vk)?;
+    if key.tag != tag(inner.iter().map(|(vk, _)| &vk[..])) {
+        return Err(BackendError::Malformed {
+            what: AGG_VK,
+            reason: "it was made for other verifying keys (or another order); regenerate it with aggregate_vk".into(),
+        });
+    }
+    if key.inner.len() != inner.len() {
         return Err(BackendError::Unsatisfied(format!(
-            "the aggregate holds {n} proofs but {} verifying keys were given",
+            "the aggregate holds {} proofs but {} verifying keys were given",
+            key.inner.len(),
             inner.len()
         )));
     }
-    let mut at = 8;
-    let mut expected = Vec::new();
-    for (i, (vk, public)) in inner.iter().enumerate() {
-        let entry = payload.get(at..at + 40).ok_or_else(short)?;
-        at += 40;
+    for (i, ((digest, count), (vk, public))) in key.inner.iter().zip(inner).enumerate() {
         let (_, vd) = keys::read_any_vk(vk)?;
-        if entry[..32] != keys::digest_bytes(&vd.verifier_only.circuit_digest)[..] {
+        if digest[..] != keys::digest_bytes(&vd.verifier_only.circuit_digest)[..] {
             return Err(BackendError::Malformed {
                 what: AGG_VK,
                 reason: format!("inner circuit {i} differs from verifying key {i}"),
             });
         }
-        let count = u64::from_le_bytes(entry[32..40].try_into().expect("8 bytes"));
-        if count != public.len() as u64 || count != vd.common.num_public_inputs as u64 {
+        if *count != public.len() {
             return Err(BackendError::Unsatisfied(format!(
                 "proof {i} has {count} public values but {} were given",
                 public.len()
             )));
         }
-        expected.extend(keys::public_in_field(public)?);
+        keys::public_in_field(public)?;
     }
-    let vd = keys::parse_verifier_data(&payload[at..], AGG_VK)?;
-    let p = keys::read_proof(agg_proof, keys::AGG_PROOF_MAGIC, &vd.common)?;
-    keys::check_public(&p, &expected)?;
-    crate::catch("verifying the aggregate", || {
-        vd.verify(p)
-            .map_err(|e| BackendError::Unsatisfied(format!("the aggregate proof does not verify: {e}")))
-    })
+    let publics = verify_with(&key, agg_proof)?;
+    for (i, (got, (_, want))) in publics.iter().zip(inner).enumerate() {
+        if let Some(j) = (0..want.len()).find(|&j| got[j] != want[j]) {
+            return Err(BackendError::Unsatisfied(format!(
+                "public value {j} of proof {i} is {} but the aggregate is for {}",
+                want[j], got[j]
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! lookups) or a proof that does not verify.
 //!
 //! Packing: weighted sums go to [`LinearGate`] groups whose width is chosen per program
-//! (at most three shapes, the cheapest for the program's histogram of sum lengths; longer sums
+//! (at most four shapes, the cheapest for the program's histogram of sum lengths; longer sums
 //! chain through partial sums); range checks go to one [`RangeGate`] type per bit width; relu
 //! and max selections to [`MaxGate`]; products to plonky2's arithmetic gate; tables to
 //! plonky2's lookup argument.
@@ -135,7 +135,7 @@ fn chain(n: usize, shapes: &[usize]) -> Option<Vec<usize>> {
     }
 }
 
-/// The cheapest set of at most three shapes for the histogram `sizes` (term count → sums).
+/// The cheapest set of at most four shapes for the histogram `sizes` (term count → sums).
 fn choose_shapes(sizes: &BTreeMap<usize, usize>, routed: usize) -> Vec<usize> {
     let ladder = ladder(routed);
     let cost = |shapes: &[usize]| -> Option<f64> {
@@ -158,8 +158,11 @@ fn choose_shapes(sizes: &BTreeMap<usize, usize>, routed: usize) -> Vec<usize> {
         consider(vec![a]);
         for (j, &b) in ladder.iter().enumerate().skip(i + 1) {
             consider(vec![a, b]);
-            for &c in ladder.iter().skip(j + 1) {
+            for (k, &c) in ladder.iter().enumerate().skip(j + 1) {
                 consider(vec![a, b, c]);
+                for &d in ladder.iter().skip(k + 1) {
+                    consider(vec![a, b, c, d]);
+                }
             }
         }
     }
@@ -265,14 +268,15 @@ pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
     for (&bits, reqs) in &by_bits {
         let gate = RangeGate::new(&config, bits as usize);
         for chunk in reqs.chunks(gate.slots) {
-            let mut constants = vec![F::ZERO; 2 * gate.slots];
+            let mut constants = vec![F::ZERO; 3 * gate.slots];
             for (s, r) in chunk.iter().enumerate() {
+                constants[gate.const_a(s)] = r.u.0;
                 constants[gate.const_c(s)] = r.v.map_or(F::ZERO, |v| v.0);
                 constants[gate.const_o(s)] = r.offset;
             }
             let row = builder.add_gate(gate.clone(), constants);
             for (s, r) in chunk.iter().enumerate() {
-                builder.connect(Target::wire(row, gate.wire_u(s)), t(r.u));
+                builder.connect(Target::wire(row, gate.wire_u(s)), t(r.u.1));
                 if let Some((_, v)) = r.v {
                     builder.connect(Target::wire(row, gate.wire_v(s)), t(v));
                 }
@@ -410,6 +414,19 @@ impl Circuit {
         })
     }
 
+    /// The circuit of `program` around already-built circuit data (read from a proving key):
+    /// the layout is recomputed (cheap), the expensive preprocessing is not.
+    pub fn with_data(program: &Program, data: CircuitData<F, C, D>) -> Result<Circuit, BackendError> {
+        let plan = Plan::new(program)?;
+        let a = assemble(plan, data.common.config.clone());
+        Ok(Circuit {
+            data,
+            plan: a.plan,
+            targets: a.targets,
+            limbs: a.limbs,
+        })
+    }
+
     /// The partial witness: every value target and every range limb, from `trace`.
     pub fn witness(&self, program: &Program, trace: &Trace) -> Result<PartialWitness<F>, BackendError> {
         let vars = trace_in_field(program, trace)?;
@@ -421,7 +438,7 @@ impl Circuit {
         }
         for f in &self.limbs {
             let r = &f.req;
-            let mut value = vals[r.u.0 as usize] + r.offset;
+            let mut value = r.u.0 * vals[r.u.1 .0 as usize] + r.offset;
             if let Some((c, v)) = r.v {
                 value += c * vals[v.0 as usize];
             }

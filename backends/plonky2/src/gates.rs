@@ -8,8 +8,9 @@
 //! - [`LinearGate`]: `groups` independent weighted sums per row,
 //!   `out_j = k_j + Σ_i c_{j,i}·in_{j,i}` with the `c` and `k` in the row's constants.
 //! - [`RangeGate`]: `slots` range checks of `bits` bits per row,
-//!   `u_s + c_s·v_s + o_s = Σ_i l_{s,i}·4^i` with every limb `l ∈ {0,1,2,3}` (the top limb in
-//!   `{0,1}` when `bits` is odd), so `0 ≤ u + c·v + o < 2^bits`; `c_s`, `o_s` are constants.
+//!   `a_s·u_s + c_s·v_s + o_s = Σ_i l_{s,i}·4^i` with every limb `l ∈ {0,1,2,3}` (the top limb
+//!   in `{0,1}` when `bits` is odd), so `0 ≤ a·u + c·v + o < 2^bits`; `a_s`, `c_s`, `o_s` are
+//!   constants.
 //! - [`MaxGate`]: `slots` selections per row, `(out_s - a_s)·(out_s - c_s·b_s) = 0`.
 
 use plonky2::field::extension::Extendable;
@@ -176,7 +177,7 @@ impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for
 // RangeGate
 // ---------------------------------------------------------------------------------------
 
-/// `slots` checks `0 ≤ u + c·v + o < 2^bits` by base-4 decomposition (degree 4).
+/// `slots` checks `0 ≤ a·u + c·v + o < 2^bits` by base-4 decomposition (degree 4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RangeGate {
     /// Bits checked per slot.
@@ -191,7 +192,7 @@ impl RangeGate {
         let per_slot = 2 + limbs(bits);
         let slots = (config.num_wires / per_slot)
             .min(config.num_routed_wires / 2)
-            .min(config.num_constants / 2);
+            .min(config.num_constants / 3);
         RangeGate { bits, slots }
     }
     /// Number of base-4 limbs.
@@ -210,13 +211,17 @@ impl RangeGate {
     pub fn wire_limb(&self, s: usize, i: usize) -> usize {
         2 * self.slots + s * self.limbs() + i
     }
-    /// Constant index of `c` in slot `s`.
+    /// Constant index of `a` (the coefficient of `u`) in slot `s`.
+    pub fn const_a(&self, s: usize) -> usize {
+        3 * s
+    }
+    /// Constant index of `c` (the coefficient of `v`) in slot `s`.
     pub fn const_c(&self, s: usize) -> usize {
-        2 * s
+        3 * s + 1
     }
     /// Constant index of `o` in slot `s`.
     pub fn const_o(&self, s: usize) -> usize {
-        2 * s + 1
+        3 * s + 2
     }
     /// Whether limb `i` is binary (the top limb of an odd width).
     fn binary(&self, i: usize) -> bool {
@@ -246,7 +251,7 @@ impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for RangeGate {
         let mut out = Vec::with_capacity(Gate::<F, D>::num_constraints(self));
         let four = F::Extension::from_canonical_u64(4);
         for s in 0..self.slots {
-            let value = vars.local_wires[self.wire_u(s)]
+            let value = vars.local_constants[self.const_a(s)] * vars.local_wires[self.wire_u(s)]
                 + vars.local_constants[self.const_c(s)] * vars.local_wires[self.wire_v(s)]
                 + vars.local_constants[self.const_o(s)];
             let mut sum = F::Extension::ZERO;
@@ -279,12 +284,16 @@ impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for RangeGate {
         let mut out = Vec::with_capacity(Gate::<F, D>::num_constraints(self));
         let four = builder.constant_extension(F::Extension::from_canonical_u64(4));
         for s in 0..self.slots {
-            let cv = builder.mul_add_extension(
+            let au = builder.mul_add_extension(
+                vars.local_constants[self.const_a(s)],
+                vars.local_wires[self.wire_u(s)],
+                vars.local_constants[self.const_o(s)],
+            );
+            let value = builder.mul_add_extension(
                 vars.local_constants[self.const_c(s)],
                 vars.local_wires[self.wire_v(s)],
-                vars.local_wires[self.wire_u(s)],
+                au,
             );
-            let value = builder.add_extension(cv, vars.local_constants[self.const_o(s)]);
             let mut sum = builder.zero_extension();
             for i in (0..self.limbs()).rev() {
                 sum = builder.mul_add_extension(sum, four, vars.local_wires[self.wire_limb(s, i)]);
@@ -308,7 +317,7 @@ impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for RangeGate {
         self.slots * (2 + self.limbs())
     }
     fn num_constants(&self) -> usize {
-        2 * self.slots
+        3 * self.slots
     }
     fn degree(&self) -> usize {
         if self.limbs() > 1 || (self.limbs() == 1 && !self.binary(0)) {
@@ -330,7 +339,7 @@ impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for
     ) {
         let four = F::from_canonical_u64(4);
         for s in 0..self.slots {
-            let value = vars.local_wires[self.wire_u(s)]
+            let value = vars.local_constants[self.const_a(s)] * vars.local_wires[self.wire_u(s)]
                 + vars.local_constants[self.const_c(s)] * vars.local_wires[self.wire_v(s)]
                 + vars.local_constants[self.const_o(s)];
             let mut sum = P::ZEROS;

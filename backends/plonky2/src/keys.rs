@@ -1,9 +1,9 @@
 //! Byte formats of keys and proofs. Each starts with an 8-byte magic naming what it is.
 //!
-//! - Proving key: magic, program hash, circuit digest. The prover rebuilds the circuit from
-//!   the program (deterministic; rebuilding is about as fast as reading plonky2's
-//!   multi-megabyte prover data) and checks the digest, so a key of another program or a
-//!   changed circuit is refused.
+//! - Proving key: magic, program hash, SHA-256 of the payload, payload = zero-knowledge flag,
+//!   circuit digest and plonky2's full circuit data (the preprocessed constants/sigmas
+//!   commitment included: reading it is several times faster than rebuilding, which is what
+//!   keeps a fresh `zkc prove` fast). Large: about 12 KB per row.
 //! - Verifying key: magic, program hash, SHA-256 of the payload, payload = plonky2's
 //!   `VerifierCircuitData` (constants/sigmas Merkle cap, circuit digest and common data, with
 //!   zkc's gates). The checksum is checked before plonky2 parses anything, so a damaged key
@@ -12,8 +12,9 @@
 
 use plonky2::field::types::{Field64, PrimeField64};
 use plonky2::hash::hash_types::HashOut;
-use plonky2::plonk::circuit_data::{CommonCircuitData, VerifierCircuitData};
+use plonky2::plonk::circuit_data::{CircuitData, CommonCircuitData, VerifierCircuitData};
 use plonky2::plonk::proof::ProofWithPublicInputs;
+use plonky2::util::serialization::DefaultGeneratorSerializer;
 use sha2::{Digest, Sha256};
 use zkc_runtime::BackendError;
 
@@ -81,32 +82,64 @@ pub fn digest_bytes(h: &HashOut<F>) -> Vec<u8> {
         .collect()
 }
 
-/// Encodes a proving key.
-pub fn write_pk(program_hash: &str, zero_knowledge: bool, digest: &HashOut<F>) -> Vec<u8> {
-    let mut out = PK_MAGIC.to_vec();
-    out.extend_from_slice(program_hash.as_bytes());
-    out.push(zero_knowledge as u8);
-    out.extend(digest_bytes(digest));
-    out
+/// Encodes a proving key: the zero-knowledge flag, the circuit digest and plonky2's full
+/// circuit data (prover data with its preprocessed commitments, so proving skips the build).
+pub fn write_pk(
+    program_hash: &str,
+    zero_knowledge: bool,
+    data: &CircuitData<F, C, D>,
+) -> Result<Vec<u8>, BackendError> {
+    let mut payload = vec![zero_knowledge as u8];
+    payload.extend(digest_bytes(&data.verifier_only.circuit_digest));
+    payload.extend(
+        data.to_bytes(&ZkcGateSerializer, &DefaultGeneratorSerializer::<C, D>::default())
+            .map_err(|e| BackendError::Prover(format!("serializing the proving key: {e:?}")))?,
+    );
+    Ok(seal(PK_MAGIC, program_hash, &payload))
 }
 
-/// Decodes a proving key for `program_hash`; returns whether the circuit is
-/// zero-knowledge and its digest bytes.
-pub fn read_pk(bytes: &[u8], expected_hash: &str) -> Result<(bool, Vec<u8>), BackendError> {
+/// A proving key's contents.
+pub struct ProvingKey<'a> {
+    /// Whether the circuit is zero-knowledge.
+    pub zero_knowledge: bool,
+    /// The circuit digest.
+    pub digest: Vec<u8>,
+    /// plonky2's serialized circuit data.
+    pub data: &'a [u8],
+}
+
+/// Decodes a proving key for `program_hash` (checksum checked; circuit data not parsed).
+pub fn read_pk<'a>(bytes: &'a [u8], expected_hash: &str) -> Result<ProvingKey<'a>, BackendError> {
     let what = "proving key";
-    let b = body(bytes, PK_MAGIC, what)?;
-    let (h, rest) = program_hash(b, what)?;
+    let (h, payload) = unseal(bytes, PK_MAGIC, what)?;
     check_hash(h, expected_hash, what)?;
-    if rest.len() != 33 || rest[0] > 1 {
-        return Err(malformed(
-            what,
-            format!(
-                "expected a flag and a 32-byte circuit digest, found {} bytes",
-                rest.len()
-            ),
-        ));
+    if payload.len() < 33 || payload[0] > 1 {
+        return Err(malformed(what, "truncated header"));
     }
-    Ok((rest[0] == 1, rest[1..].to_vec()))
+    Ok(ProvingKey {
+        zero_knowledge: payload[0] == 1,
+        digest: payload[1..33].to_vec(),
+        data: &payload[33..],
+    })
+}
+
+/// Parses plonky2 circuit data from a proving key (inside `catch_unwind`).
+pub fn parse_circuit_data(bytes: &[u8]) -> Result<CircuitData<F, C, D>, BackendError> {
+    let what = "proving key";
+    let data = crate::catch(what, || {
+        CircuitData::<F, C, D>::from_bytes(
+            bytes,
+            &ZkcGateSerializer,
+            &DefaultGeneratorSerializer::<C, D>::default(),
+        )
+        .map_err(|e| malformed(what, format!("plonky2 could not read it: {e:?}")))
+    })
+    .map_err(|e| match e {
+        BackendError::Prover(r) => malformed(what, r),
+        e => e,
+    })?;
+    validate_common(&data.common).map_err(|r| malformed(what, r))?;
+    Ok(data)
 }
 
 /// Serializes verifier data with zkc's gate serializer.

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
-pub use aggregate::{aggregate, aggregate_vk, verify_aggregate};
+pub use aggregate::{aggregate, aggregate_vk, verify_aggregate, verify_aggregate_publics};
 
 use crate::circuit::{assemble, program_config, trace_in_field, Circuit};
 use crate::plan::Plan;
@@ -77,20 +77,35 @@ pub(crate) fn catch<T>(what: &str, f: impl FnOnce() -> Result<T, BackendError>) 
 /// (see [`circuit::program_config`]).
 const ZK_BLINDING_ROWS: usize = 3_500;
 
-/// The last circuit built, by program hash: setup, prove and aggregate of one program in one
-/// process build it once.
+/// The last circuit built or read, by program hash and mode: setup, prove and aggregate of
+/// one program in one process build or read it once.
 static LAST: Mutex<Option<(String, bool, Arc<Circuit>)>> = Mutex::new(None);
+
+fn cached(hash: &str, zero_knowledge: bool) -> Option<Arc<Circuit>> {
+    match LAST.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        Some((h, zk, c)) if h == hash && *zk == zero_knowledge => Some(c.clone()),
+        _ => None,
+    }
+}
+
+fn remember(hash: &str, zero_knowledge: bool, c: Circuit) -> Arc<Circuit> {
+    let c = Arc::new(c);
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some((hash.to_string(), zero_knowledge, c.clone()));
+    c
+}
+
+/// Drops the cached circuit (its prover data can take hundreds of megabytes); the next
+/// setup or prove builds or reads it again.
+pub fn clear_cache() {
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
 
 /// The circuit of `program` (hash `hash`), built or taken from the one-entry cache.
 pub(crate) fn circuit_for(program: &Program, hash: &str, zero_knowledge: bool) -> Result<Arc<Circuit>, BackendError> {
-    if let Some((h, zk, c)) = LAST.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        if h == hash && *zk == zero_knowledge {
-            return Ok(c.clone());
-        }
+    if let Some(c) = cached(hash, zero_knowledge) {
+        return Ok(c);
     }
-    let c = Arc::new(Circuit::build(program, zero_knowledge)?);
-    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some((hash.to_string(), zero_knowledge, c.clone()));
-    Ok(c)
+    Ok(remember(hash, zero_knowledge, Circuit::build(program, zero_knowledge)?))
 }
 
 impl Backend for Plonky2 {
@@ -156,22 +171,28 @@ impl Backend for Plonky2 {
         let hash = program.hash();
         let c = circuit_for(program, &hash, self.zero_knowledge)?;
         Ok(Keys {
-            proving_key: keys::write_pk(&hash, self.zero_knowledge, &c.data.verifier_only.circuit_digest),
+            proving_key: keys::write_pk(&hash, self.zero_knowledge, &c.data)?,
             verifying_key: keys::write_vk(&hash, &c.data.verifier_data())?,
         })
     }
 
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
         let hash = program.hash();
-        let (zero_knowledge, digest) = keys::read_pk(proving_key, &hash)?;
+        let pk = keys::read_pk(proving_key, &hash)?;
         trace_in_field(program, trace)?;
-        let c = circuit_for(program, &hash, zero_knowledge)?;
-        if keys::digest_bytes(&c.data.verifier_only.circuit_digest) != digest {
-            return Err(BackendError::Malformed {
-                what: "proving key",
-                reason: "its circuit digest differs from the circuit this program builds (another zkc version?); run setup again".into(),
-            });
-        }
+        let c = match cached(&hash, pk.zero_knowledge) {
+            Some(c) if keys::digest_bytes(&c.data.verifier_only.circuit_digest) == pk.digest => c,
+            _ => {
+                let data = keys::parse_circuit_data(pk.data)?;
+                if keys::digest_bytes(&data.verifier_only.circuit_digest) != pk.digest {
+                    return Err(BackendError::Malformed {
+                        what: "proving key",
+                        reason: "its circuit data does not match its digest; run setup again".into(),
+                    });
+                }
+                remember(&hash, pk.zero_knowledge, Circuit::with_data(program, data)?)
+            }
+        };
         let pw = c.witness(program, trace)?;
         let proof = catch("proving", || {
             c.data.prove(pw).map_err(|e| {

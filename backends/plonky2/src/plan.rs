@@ -36,13 +36,13 @@ pub struct LinReq {
     pub owner: usize,
 }
 
-/// `0 ≤ u + c·v + offset < 2^bits` on a [`crate::gates::RangeGate`] slot.
+/// `0 ≤ a·u + c·v + offset < 2^bits` on a [`crate::gates::RangeGate`] slot.
 #[derive(Clone, Debug)]
 pub struct RangeReq {
     /// Width.
     pub bits: u32,
-    /// Main operand.
-    pub u: Val,
+    /// Main operand with its coefficient.
+    pub u: (F, Val),
     /// Optional scaled second operand.
     pub v: Option<(F, Val)>,
     /// Constant offset.
@@ -218,8 +218,8 @@ impl Plan {
         });
     }
 
-    /// Constrains `0 ≤ u + c·v + offset < 2^bits`.
-    pub fn range(&mut self, bits: u32, u: Val, v: Option<(F, Val)>, offset: F) {
+    /// Constrains `0 ≤ a·u + c·v + offset < 2^bits` (`u = (a, u)`, `v = (c, v)`).
+    pub fn range(&mut self, bits: u32, u: (F, Val), v: Option<(F, Val)>, offset: F) {
         self.ranges.push(RangeReq {
             bits,
             u,
@@ -233,10 +233,10 @@ impl Plan {
     /// and the two contradictory checks `x = 0`, `x = -1` say so.
     pub fn signed_range(&mut self, x: Val, bits: u32) {
         if bits == 0 {
-            self.range(0, x, None, F::ZERO);
-            self.range(0, x, None, F::ONE);
+            self.range(0, (F::ONE, x), None, F::ZERO);
+            self.range(0, (F::ONE, x), None, F::ONE);
         } else {
-            self.range(bits, x, None, pow2(bits - 1));
+            self.range(bits, (F::ONE, x), None, pow2(bits - 1));
         }
     }
 

@@ -16,7 +16,10 @@ struct Proven {
 }
 
 fn prove(p: &Program, t: &Trace) -> Proven {
-    let b = Plonky2::without_zero_knowledge();
+    prove_with(Plonky2::without_zero_knowledge(), p, t)
+}
+
+fn prove_with(b: Plonky2, p: &Program, t: &Trace) -> Proven {
     let keys = b.setup(p).unwrap();
     let proof = b.prove(p, &keys.proving_key, t).unwrap();
     Proven {
@@ -41,7 +44,8 @@ fn inner(ps: &[&Proven]) -> Vec<(Vec<u8>, Vec<i128>)> {
 fn two_proofs_of_different_programs_aggregate_and_verify() {
     let (p, t) = every_argument_trace();
     let (q, u) = common::dot_program(3);
-    let (a, b) = (prove(&p, &t), prove(&q, &u));
+    // One zero-knowledge proof (arity-4 FRI) and one plain proof in the same aggregate.
+    let (a, b) = (prove_with(Plonky2::new(), &p, &t), prove(&q, &u));
     let (avk, aproof) = aggregate(&items(&[&a, &b])).unwrap();
     verify_aggregate(&avk, &aproof, &inner(&[&a, &b])).unwrap();
     // The verifier can derive the aggregate key from the inner keys alone.

@@ -18,15 +18,34 @@ use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use zkc_backend_plonky2::circuit::Circuit;
 use zkc_backend_plonky2::field::{to_field, F};
-use zkc_backend_plonky2::plan::Val;
-use zkc_runtime::{Program, Trace, Var};
+use zkc_backend_plonky2::plan::{RangeReq, Val};
+use zkc_runtime::{Argument, Program, Trace, Var};
 
-/// How to fill the limbs of the range check on `u` (with the given second operand, if any):
-/// the forged limbs, least significant first.
+/// Which range check to forge: the one lowered from argument `arg` whose main operand is
+/// `u` (any of that argument's checks when `None`), and its limbs, least significant first.
 struct Forge {
-    u: Var,
-    v: Option<Var>,
+    arg: usize,
+    u: Option<Var>,
     limbs: Vec<F>,
+}
+
+/// The value a range check decomposes: `a·u + c·v + offset`.
+fn checked(vals: &[F], r: &RangeReq) -> F {
+    let (a, u) = r.u;
+    let mut value = a * vals[u.0 as usize] + r.offset;
+    if let Some((c, v)) = r.v {
+        value += c * vals[v.0 as usize];
+    }
+    value
+}
+
+/// Index of the only argument of `program` that `is` picks.
+fn only(program: &Program, is: impl Fn(&Argument) -> bool) -> usize {
+    let found: Vec<usize> = (0..program.arguments.len())
+        .filter(|&i| is(&program.arguments[i].0))
+        .collect();
+    assert_eq!(found.len(), 1);
+    found[0]
 }
 
 /// The witness of `trace` as zkc fills it, except the limbs named by `forge` (and, with
@@ -45,30 +64,21 @@ fn witness(c: &Circuit, trace: &Trace, forge: &[Forge], bump: Option<(Val, F)>) 
         let n = f.gate.limbs();
         let forged = forge
             .iter()
-            .find(|g| f.req.u == Val(g.u.0) && f.req.v.map(|(_, v)| v) == g.v.map(|v| Val(v.0)));
+            .find(|g| f.req.owner == g.arg && g.u.is_none_or(|u| f.req.u.1 == Val(u.0)));
         let digits: Vec<F> = match forged {
             Some(g) => {
                 let mut d = g.limbs.clone();
                 d.resize(n, F::ZERO);
                 // The forgery keeps the decomposition's sum equation: only the per-limb
                 // constraints can catch it.
-                let r = &f.req;
-                let mut value = vals[r.u.0 as usize] + r.offset;
-                if let Some((c, v)) = r.v {
-                    value += c * vals[v.0 as usize];
-                }
+                let value = checked(&vals, &f.req);
                 let four = F::from_canonical_u64(4);
                 let sum = d.iter().rev().fold(F::ZERO, |acc, &l| acc * four + l);
                 assert_eq!(sum, value, "the forged limbs must sum to the checked value");
                 d
             }
             None => {
-                let r = &f.req;
-                let mut value = vals[r.u.0 as usize] + r.offset;
-                if let Some((c, v)) = r.v {
-                    value += c * vals[v.0 as usize];
-                }
-                let mut x = value.to_canonical_u64();
+                let mut x = checked(&vals, &f.req).to_canonical_u64();
                 (0..n)
                     .map(|i| {
                         let binary = f.gate.bits % 2 == 1 && i + 1 == n;
@@ -127,8 +137,8 @@ fn range_plonky2_rejects_a_single_oversized_limb() {
         bad.values[x.0 as usize] = v;
         let value = to_field(v + (1 << (bits - 1)));
         let forge = [Forge {
-            u: x,
-            v: None,
+            arg: only(&p, |a| matches!(a, Argument::Range { .. })),
+            u: None,
             limbs: vec![value],
         }];
         assert_forgery_rejected(&p, &honest, &bad, &forge, &format!("range bits={bits} x={v}"));
@@ -146,8 +156,8 @@ fn range_plonky2_rejects_a_limb_of_four() {
     let mut bad = honest.clone();
     bad.values[x.0 as usize] = 8;
     let forge = [Forge {
-        u: x,
-        v: None,
+        arg: only(&p, |a| matches!(a, Argument::Range { .. })),
+        u: None,
         limbs: vec![F::ZERO, F::from_canonical_u64(4)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "range limb 4");
@@ -165,8 +175,8 @@ fn range_plonky2_rejects_a_top_limb_of_two_at_odd_widths() {
     let mut bad = honest.clone();
     bad.values[x.0 as usize] = 16;
     let forge = [Forge {
-        u: x,
-        v: None,
+        arg: only(&p, |a| matches!(a, Argument::Range { .. })),
+        u: None,
         limbs: vec![F::ZERO, F::ZERO, F::TWO],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "range top limb 2");
@@ -174,7 +184,8 @@ fn range_plonky2_rejects_a_top_limb_of_two_at_odd_widths() {
 
 #[test]
 fn max_plonky2_rejects_a_negative_relu_with_forged_limbs() {
-    // relu(-3) claimed as -3: (out - a)·out = 0 holds, and out - 0 = p - 3 is one "limb".
+    // relu(-3) claimed as -3: (out - a)·out = 0 holds, and the checked difference
+    // (p - 3 in the field) is forged as one "limb".
     let mut b = Builder::new();
     let a = b.input(-3);
     let out = b.max(a, None, 8);
@@ -183,13 +194,13 @@ fn max_plonky2_rejects_a_negative_relu_with_forged_limbs() {
     let mut bad = honest.clone();
     bad.values[out.0 as usize] = -3;
     let forge = [Forge {
-        u: out,
-        v: None,
+        arg: only(&p, |a| matches!(a, Argument::Max { .. })),
+        u: None,
         limbs: vec![neg(3)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "relu(-3) = -3");
 
-    // max(5, -3) claimed as -3: out - a = -8 forged as one limb.
+    // max(5, -3) claimed as -3: the checked difference -8 forged as one limb.
     let mut b = Builder::new();
     let a = b.input(5);
     let c = b.input(-3);
@@ -199,8 +210,8 @@ fn max_plonky2_rejects_a_negative_relu_with_forged_limbs() {
     let mut bad = honest.clone();
     bad.values[out.0 as usize] = -3;
     let forge = [Forge {
-        u: out,
-        v: Some(a),
+        arg: only(&p, |a| matches!(a, Argument::Max { .. })),
+        u: None,
         limbs: vec![neg(8)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "max(5, -3) = -3");
@@ -218,8 +229,8 @@ fn rescale_plonky2_rejects_a_remainder_of_2k_with_forged_limbs() {
     bad.values[q.0 as usize] = 6;
     bad.values[r.0 as usize] = 6;
     let forge = [Forge {
-        u: r,
-        v: None,
+        arg: only(&p, |a| matches!(a, Argument::Rescale { .. })),
+        u: Some(r),
         limbs: vec![F::from_canonical_u64(6)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "rescale r = 6");
@@ -228,8 +239,8 @@ fn rescale_plonky2_rejects_a_remainder_of_2k_with_forged_limbs() {
     bad.values[q.0 as usize] = 8;
     bad.values[r.0 as usize] = -2;
     let forge = [Forge {
-        u: r,
-        v: None,
+        arg: only(&p, |a| matches!(a, Argument::Rescale { .. })),
+        u: Some(r),
         limbs: vec![neg(2)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "rescale r = -2");
@@ -248,8 +259,8 @@ fn div_plonky2_rejects_a_remainder_at_least_the_divisor_with_forged_limbs() {
     bad.values[q.0 as usize] = 4;
     bad.values[r.0 as usize] = 9;
     let forge = [Forge {
-        u: d,
-        v: Some(r),
+        arg: only(&p, |a| matches!(a, Argument::Div { .. })),
+        u: Some(d),
         limbs: vec![neg(5)],
     }];
     assert_forgery_rejected(&p, &honest, &bad, &forge, "div r = 9 ≥ d");

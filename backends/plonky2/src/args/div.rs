@@ -17,8 +17,8 @@ pub fn lower(plan: &mut Plan, n: Var, d: Var, q: Var, r: Var, bits: u32) -> Resu
     }
     let (n, d, q, r) = (plan.var(n), plan.var(d), plan.var(q), plan.var(r));
     plan.mul(n, q, d, Some(r));
-    plan.range(bits, r, None, F::ZERO);
-    plan.range(bits, d, Some((F::NEG_ONE, r)), F::NEG_ONE);
+    plan.range(bits, (F::ONE, r), None, F::ZERO);
+    plan.range(bits, (F::ONE, d), Some((F::NEG_ONE, r)), F::NEG_ONE);
     plan.signed_range(q, bits);
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn lower(plan: &mut Plan, x: Var, q: Var, r: Var, k: u32, q_bits: u32) -> Re
             terms: vec![(F::ONE, x), (-pow2(k), q)],
         },
     );
-    plan.range(k, r, None, F::ZERO);
+    plan.range(k, (F::ONE, r), None, F::ZERO);
     plan.signed_range(q, q_bits);
     Ok(())
 }
