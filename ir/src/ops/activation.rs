@@ -62,6 +62,8 @@ pub enum Activation {
         /// Offset.
         beta: f64,
     },
+    /// x·max(0, min(1, x/6 + 1/2)) (ONNX HardSwish, opset 14).
+    HardSwish,
 }
 
 impl Activation {
@@ -84,6 +86,7 @@ impl Activation {
             Activation::Pow { .. } => "Pow",
             Activation::Clip { .. } => "Clip",
             Activation::HardSigmoid { .. } => "HardSigmoid",
+            Activation::HardSwish => "HardSwish",
         }
     }
 
@@ -131,6 +134,7 @@ impl Activation {
             }
             Activation::Clip { min, max } => x.max(min).min(max),
             Activation::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+            Activation::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
         }
     }
 
@@ -160,5 +164,18 @@ mod tests {
         assert_eq!(Activation::Clip { min: -1.0, max: 1.0 }.apply(3.0), 1.0);
         assert_eq!(Activation::Pow { exponent: 3.0 }.apply(2.0), 8.0);
         assert_eq!(Activation::HardSigmoid { alpha: 0.2, beta: 0.5 }.apply(10.0), 1.0);
+    }
+
+    #[test]
+    fn hard_swish_is_zero_below_minus_3_identity_above_3_and_quadratic_between() {
+        let h = |x| Activation::HardSwish.apply(x);
+        assert_eq!(h(-4.0), 0.0);
+        assert_eq!(h(-3.0), 0.0);
+        assert_eq!(h(0.0), 0.0);
+        assert_eq!(h(3.0), 3.0);
+        assert_eq!(h(5.0), 5.0);
+        // x·(x + 3)/6 in between.
+        assert_eq!(h(1.5), 1.125);
+        assert_eq!(h(-1.5), -0.375);
     }
 }

@@ -1,0 +1,901 @@
+//! The cross-backend op matrix: every op `zkc ops` lists is imported from a tiny generated ONNX
+//! model, run in float, compiled, solved, and checked with `mock` on every backend; a sampled
+//! few are also set up, proved and verified on each. An op in `SUPPORTED_OPS` without an entry
+//! in [`case`] fails the test, so a newly added op is tested everywhere by being listed.
+//!
+//! Ops that never reach a circuit (Shape, Constant, ConstantOfShape, Cast of a constant) are
+//! tested in the form they take: folded at import into a constant that feeds a real op.
+
+use onnx_protobuf::{
+    attribute_proto::AttributeType, tensor_proto::DataType, AttributeProto, GraphProto, Message, ModelProto, NodeProto,
+    OperatorSetIdProto, TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+};
+use zkc_compiler::{onnx, pipeline, prover};
+use zkc_ir::{Graph, Tensor};
+use zkc_passes::QuantConfig;
+use zkc_runtime::testing::one_mutation_per_argument_kind;
+
+/// Ops that are also set up, proved and verified on every backend.
+const PROVED: &[&str] = &["Conv", "MatMul", "Sigmoid", "Softmax", "MaxPool"];
+
+/// A one-op model under test.
+struct Case {
+    /// How the op is tested: in the circuit, or folded at import into what.
+    form: &'static str,
+    /// Whether the imported graph keeps a node of this op (else it was folded or aliased).
+    in_circuit: bool,
+    /// The ONNX model bytes.
+    model: Vec<u8>,
+    /// Model inputs are drawn from `[lo, hi]`.
+    domain: (f64, f64),
+    /// An extra check for ops with a form that must be refused (e.g. runtime Gather indices).
+    extra: Option<fn() -> Result<(), String>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building ONNX models by hand.
+
+/// A model under construction (opset 17 unless changed).
+struct M {
+    nodes: Vec<NodeProto>,
+    inits: Vec<TensorProto>,
+    inputs: Vec<ValueInfoProto>,
+    outputs: Vec<ValueInfoProto>,
+    opset: i64,
+}
+
+fn value_info(name: &str, dims: &[usize]) -> ValueInfoProto {
+    let mut shape = TensorShapeProto::new();
+    for &d in dims {
+        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
+        dim.set_dim_value(d as i64);
+        shape.dim.push(dim);
+    }
+    let mut tt = onnx_protobuf::type_proto::Tensor::new();
+    tt.elem_type = DataType::FLOAT as i32;
+    tt.shape = Some(shape).into();
+    let mut ty = TypeProto::new();
+    ty.set_tensor_type(tt);
+    let mut v = ValueInfoProto::new();
+    v.name = name.into();
+    v.type_ = Some(ty).into();
+    v
+}
+
+fn f32_tensor(name: &str, dims: &[usize], data: &[f32]) -> TensorProto {
+    assert_eq!(dims.iter().product::<usize>(), data.len(), "tensor {name}");
+    let mut t = TensorProto::new();
+    t.name = name.into();
+    t.dims = dims.iter().map(|&d| d as i64).collect();
+    t.data_type = DataType::FLOAT as i32;
+    t.float_data = data.to_vec();
+    t
+}
+
+fn i64_tensor(name: &str, data: &[i64]) -> TensorProto {
+    let mut t = TensorProto::new();
+    t.name = name.into();
+    t.dims = vec![data.len() as i64];
+    t.data_type = DataType::INT64 as i32;
+    t.int64_data = data.to_vec();
+    t
+}
+
+fn attr(name: &str, ty: AttributeType) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = ty.into();
+    a
+}
+
+fn int(name: &str, v: i64) -> AttributeProto {
+    let mut a = attr(name, AttributeType::INT);
+    a.i = v;
+    a
+}
+
+fn ints(name: &str, v: &[i64]) -> AttributeProto {
+    let mut a = attr(name, AttributeType::INTS);
+    a.ints = v.to_vec();
+    a
+}
+
+fn float(name: &str, v: f32) -> AttributeProto {
+    let mut a = attr(name, AttributeType::FLOAT);
+    a.f = v;
+    a
+}
+
+fn string(name: &str, v: &str) -> AttributeProto {
+    let mut a = attr(name, AttributeType::STRING);
+    a.s = v.as_bytes().to_vec();
+    a
+}
+
+fn tensor(name: &str, t: TensorProto) -> AttributeProto {
+    let mut a = attr(name, AttributeType::TENSOR);
+    a.t = Some(t).into();
+    a
+}
+
+/// `n` deterministic values in [-1, 1) from `seed` (a 64-bit LCG).
+fn det(n: usize, seed: u64) -> Vec<f64> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 40) as f64 / (1u64 << 23) as f64) - 1.0
+        })
+        .collect()
+}
+
+fn det32(n: usize, seed: u64) -> Vec<f32> {
+    det(n, seed).into_iter().map(|v| v as f32).collect()
+}
+
+impl M {
+    fn new() -> Self {
+        M {
+            nodes: vec![],
+            inits: vec![],
+            inputs: vec![],
+            outputs: vec![],
+            opset: 17,
+        }
+    }
+
+    fn opset(mut self, v: i64) -> Self {
+        self.opset = v;
+        self
+    }
+
+    fn input(mut self, name: &str, dims: &[usize]) -> Self {
+        self.inputs.push(value_info(name, dims));
+        self
+    }
+
+    /// The standard input `x: [1, 2, 3, 3]`.
+    fn x(self) -> Self {
+        self.input("x", &[1, 2, 3, 3])
+    }
+
+    fn output(mut self, name: &str) -> Self {
+        let mut v = ValueInfoProto::new();
+        v.name = name.into();
+        self.outputs.push(v);
+        self
+    }
+
+    /// A float initializer with deterministic values in [-1, 1).
+    fn weight(self, name: &str, dims: &[usize], seed: u64) -> Self {
+        let n = dims.iter().product();
+        self.init(name, dims, &det32(n, seed))
+    }
+
+    fn init(mut self, name: &str, dims: &[usize], data: &[f32]) -> Self {
+        self.inits.push(f32_tensor(name, dims, data));
+        self
+    }
+
+    fn init_i64(mut self, name: &str, data: &[i64]) -> Self {
+        self.inits.push(i64_tensor(name, data));
+        self
+    }
+
+    fn node(mut self, op: &str, ins: &[&str], outs: &[&str], attrs: Vec<AttributeProto>) -> Self {
+        let mut n = NodeProto::new();
+        n.op_type = op.into();
+        n.name = format!("{op}_{}", self.nodes.len());
+        n.input = ins.iter().map(|s| s.to_string()).collect();
+        n.output = outs.iter().map(|s| s.to_string()).collect();
+        n.attribute = attrs;
+        self.nodes.push(n);
+        self
+    }
+
+    /// `x → op(attrs) → y`, the common unary form.
+    fn unary(op: &str, attrs: Vec<AttributeProto>) -> Self {
+        M::new().x().node(op, &["x"], &["y"], attrs).output("y")
+    }
+
+    fn bytes(self) -> Vec<u8> {
+        let mut g = GraphProto::new();
+        g.name = "op_matrix".into();
+        g.node = self.nodes;
+        g.initializer = self.inits;
+        g.input = self.inputs;
+        g.output = self.outputs;
+        let mut m = ModelProto::new();
+        m.ir_version = 8;
+        let mut op = OperatorSetIdProto::new();
+        op.version = self.opset;
+        m.opset_import.push(op);
+        m.graph = Some(g).into();
+        m.write_to_bytes().expect("model serializes")
+    }
+}
+
+fn circuit(m: M) -> Case {
+    Case {
+        form: "in circuit",
+        in_circuit: true,
+        model: m.bytes(),
+        domain: (-1.0, 1.0),
+        extra: None,
+    }
+}
+
+fn positive(m: M) -> Case {
+    Case {
+        domain: (0.25, 2.0),
+        ..circuit(m)
+    }
+}
+
+fn folded(form: &'static str, m: M) -> Case {
+    Case {
+        form,
+        in_circuit: false,
+        ..circuit(m)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matrix entries: one per ONNX op type, attributes exercised.
+
+/// The test model for ONNX op `op`, or `None` when the op has no entry yet (a test failure).
+fn case(op: &str) -> Option<Case> {
+    Some(match op {
+        "Abs" => circuit(M::unary("Abs", vec![])),
+        "Add" => circuit(
+            M::new()
+                .x()
+                .weight("b", &[2, 1, 1], 1)
+                .node("Add", &["x", "b"], &["y"], vec![])
+                .output("y"),
+        ),
+        "AveragePool" => circuit(M::unary(
+            "AveragePool",
+            vec![
+                ints("kernel_shape", &[2, 2]),
+                ints("strides", &[1, 2]),
+                ints("pads", &[1, 0, 0, 1]),
+                int("count_include_pad", 1),
+            ],
+        )),
+        "BatchNormalization" => circuit(
+            M::new()
+                .x()
+                .init("scale", &[2], &[1.5, -0.5])
+                .init("bias", &[2], &[0.1, 0.2])
+                .init("mean", &[2], &[0.05, -0.1])
+                .init("var", &[2], &[0.8, 1.3])
+                .node(
+                    "BatchNormalization",
+                    &["x", "scale", "bias", "mean", "var"],
+                    &["y"],
+                    vec![float("epsilon", 1e-3)],
+                )
+                .output("y"),
+        ),
+        // Cast of a constant folds (to int64 truncates); a float Cast of an activation is the
+        // identity.
+        "Cast" => folded(
+            "Cast(const→int64) folded into Mul; Cast(x→float) is the identity",
+            M::new()
+                .x()
+                .init("c", &[2, 1, 1], &[1.7, -2.9])
+                .node("Cast", &["c"], &["ci"], vec![int("to", DataType::INT64 as i64)])
+                .node("Cast", &["x"], &["xf"], vec![int("to", DataType::FLOAT as i64)])
+                .node("Mul", &["xf", "ci"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Clip" => circuit(
+            M::new()
+                .x()
+                .init("lo", &[], &[-0.5])
+                .init("hi", &[], &[0.25])
+                .node("Clip", &["x", "lo", "hi"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Concat" => circuit(
+            M::new()
+                .x()
+                .weight("c", &[1, 1, 3, 3], 2)
+                .node("Relu", &["x"], &["r"], vec![])
+                .node("Concat", &["x", "c", "r"], &["y"], vec![int("axis", -3)])
+                .output("y"),
+        ),
+        "Constant" => folded(
+            "Constant folded into Add",
+            M::new()
+                .x()
+                .node(
+                    "Constant",
+                    &[],
+                    &["c"],
+                    vec![tensor("value", f32_tensor("", &[1, 1, 3], &det32(3, 3)))],
+                )
+                .node("Add", &["x", "c"], &["y"], vec![])
+                .output("y"),
+        ),
+        "ConstantOfShape" => folded(
+            "ConstantOfShape(Shape(x)) folded into Mul",
+            M::new()
+                .x()
+                .node("Shape", &["x"], &["s"], vec![])
+                .node(
+                    "ConstantOfShape",
+                    &["s"],
+                    &["c"],
+                    vec![tensor("value", f32_tensor("", &[1], &[0.75]))],
+                )
+                .node("Mul", &["x", "c"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Conv" => circuit(
+            M::new()
+                .x()
+                .weight("w", &[4, 1, 2, 2], 4)
+                .weight("b", &[4], 5)
+                .node(
+                    "Conv",
+                    &["x", "w", "b"],
+                    &["y"],
+                    vec![
+                        ints("kernel_shape", &[2, 2]),
+                        ints("strides", &[1, 2]),
+                        ints("pads", &[1, 1, 0, 1]),
+                        ints("dilations", &[1, 1]),
+                        int("group", 2),
+                    ],
+                )
+                .output("y"),
+        ),
+        "ConvTranspose" => circuit(
+            M::new()
+                .x()
+                .weight("w", &[2, 3, 2, 2], 6)
+                .weight("b", &[3], 7)
+                .node(
+                    "ConvTranspose",
+                    &["x", "w", "b"],
+                    &["y"],
+                    vec![
+                        ints("strides", &[2, 2]),
+                        ints("pads", &[1, 0, 0, 1]),
+                        ints("output_padding", &[1, 0]),
+                    ],
+                )
+                .output("y"),
+        ),
+        "DepthToSpace" => circuit(
+            M::new()
+                .input("x", &[1, 4, 2, 2])
+                .node(
+                    "DepthToSpace",
+                    &["x"],
+                    &["y"],
+                    vec![int("blocksize", 2), string("mode", "CRD")],
+                )
+                .output("y"),
+        ),
+        // By a constant (a multiplication) and by a positive witness (the Div argument).
+        "Div" => circuit(
+            M::new()
+                .x()
+                .init("c", &[1, 2, 1, 1], &[0.5, -4.0])
+                .node("Div", &["x", "c"], &["q"], vec![])
+                .node("Sigmoid", &["x"], &["e"], vec![])
+                .node("Div", &["q", "e"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Dropout" => folded(
+            "aliases its input at import (no node), feeding Neg",
+            M::new()
+                .x()
+                .node("Dropout", &["x"], &["d"], vec![])
+                .node("Neg", &["d"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Elu" => circuit(M::unary("Elu", vec![float("alpha", 0.5)])),
+        "Exp" => circuit(M::unary("Exp", vec![])),
+        "Flatten" => circuit(
+            M::new()
+                .x()
+                .node("Flatten", &["x"], &["f"], vec![int("axis", 2)])
+                .weight("w", &[9, 2], 8)
+                .node("MatMul", &["f", "w"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Gather" => Case {
+            form: "constant indices in circuit; runtime indices refused",
+            extra: Some(gather_with_runtime_indices_is_refused),
+            ..circuit(
+                M::new()
+                    .x()
+                    .init_i64("i", &[2, 0, -1])
+                    .node("Gather", &["x", "i"], &["y"], vec![int("axis", 3)])
+                    .output("y"),
+            )
+        },
+        "Gemm" => circuit(
+            M::new()
+                .input("x", &[2, 3])
+                .weight("b", &[4, 3], 9)
+                .weight("c", &[4], 10)
+                .node(
+                    "Gemm",
+                    &["x", "b", "c"],
+                    &["y"],
+                    vec![float("alpha", 0.5), float("beta", 2.0), int("transB", 1)],
+                )
+                .output("y"),
+        ),
+        "GlobalAveragePool" => circuit(M::unary("GlobalAveragePool", vec![])),
+        "GlobalMaxPool" => circuit(M::unary("GlobalMaxPool", vec![])),
+        "HardSigmoid" => circuit(M::unary("HardSigmoid", vec![float("alpha", 0.3), float("beta", 0.4)])),
+        "HardSwish" => Case {
+            domain: (-4.0, 4.0),
+            ..circuit(M::unary("HardSwish", vec![]))
+        },
+        "Identity" => folded(
+            "aliases its input at import (no node), feeding Neg",
+            M::new()
+                .x()
+                .node("Identity", &["x"], &["i"], vec![])
+                .node("Neg", &["i"], &["y"], vec![])
+                .output("y"),
+        ),
+        "LeakyRelu" => circuit(M::unary("LeakyRelu", vec![float("alpha", 0.1)])),
+        "Log" => positive(M::unary("Log", vec![])),
+        // Opset 11: the input is coerced to 2-D at the (default) axis 1, as ONNX did then.
+        "LogSoftmax" => circuit(
+            M::new()
+                .opset(11)
+                .x()
+                .node("LogSoftmax", &["x"], &["y"], vec![])
+                .output("y"),
+        ),
+        // By a constant matrix, and of two witness tensors (the Mul argument).
+        "MatMul" => circuit(
+            M::new()
+                .x()
+                .input("z", &[1, 2, 3, 2])
+                .weight("w", &[3, 4], 11)
+                .node("MatMul", &["x", "w"], &["y"], vec![])
+                .node("MatMul", &["x", "z"], &["y2"], vec![])
+                .output("y")
+                .output("y2"),
+        ),
+        "MaxPool" => circuit(M::unary(
+            "MaxPool",
+            vec![
+                ints("kernel_shape", &[2, 2]),
+                ints("strides", &[2, 2]),
+                ints("pads", &[0, 1, 0, 0]),
+                int("ceil_mode", 1),
+            ],
+        )),
+        "Mul" => circuit(
+            M::new()
+                .x()
+                .weight("w", &[3], 12)
+                .node("Mul", &["x", "w"], &["m"], vec![])
+                .node("Mul", &["m", "x"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Neg" => circuit(M::unary("Neg", vec![])),
+        "Pad" => circuit(
+            M::new()
+                .x()
+                .init_i64("p1", &[0, 0, 1, 1, 0, 0, 1, 0])
+                .init_i64("p2", &[0, 0, 0, 2, 0, 0, 1, 0])
+                .init("v", &[], &[0.25])
+                .node("Pad", &["x", "p1"], &["r"], vec![string("mode", "reflect")])
+                .node("Pad", &["r", "p2", "v"], &["y"], vec![string("mode", "constant")])
+                .output("y"),
+        ),
+        "Pow" => circuit(
+            M::new()
+                .x()
+                .init("e", &[], &[3.0])
+                .node("Pow", &["x", "e"], &["y"], vec![])
+                .output("y"),
+        ),
+        "PRelu" => circuit(
+            M::new()
+                .x()
+                .init("s", &[2], &[0.25, -0.5])
+                .node("PRelu", &["x", "s"], &["y"], vec![])
+                .output("y"),
+        ),
+        "ReduceMax" => circuit(M::unary("ReduceMax", vec![ints("axes", &[1]), int("keepdims", 0)])),
+        "ReduceMean" => circuit(M::unary("ReduceMean", vec![ints("axes", &[2, -1])])),
+        "ReduceSum" => circuit(
+            M::new()
+                .x()
+                .init_i64("axes", &[-1])
+                .node("ReduceSum", &["x", "axes"], &["y"], vec![int("keepdims", 0)])
+                .output("y"),
+        ),
+        "Relu" => circuit(M::unary("Relu", vec![])),
+        "Reshape" => circuit(
+            M::new()
+                .x()
+                .init_i64("s", &[0, -1])
+                .node("Reshape", &["x", "s"], &["r"], vec![])
+                .node("Relu", &["r"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Selu" => circuit(M::unary("Selu", vec![float("alpha", 1.5), float("gamma", 1.1)])),
+        "Shape" => folded(
+            "Shape (start/end) folded into Reshape's target",
+            M::new()
+                .x()
+                .node("Shape", &["x"], &["s"], vec![int("start", 0), int("end", 2)])
+                .init_i64("rest", &[-1])
+                .node("Concat", &["s", "rest"], &["t"], vec![int("axis", 0)])
+                .node("Reshape", &["x", "t"], &["r"], vec![])
+                .node("Neg", &["r"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Sigmoid" => circuit(M::unary("Sigmoid", vec![])),
+        "Slice" => circuit(
+            M::new()
+                .x()
+                .init_i64("starts", &[1, 2])
+                .init_i64("ends", &[2, -5])
+                .init_i64("axes", &[1, -1])
+                .init_i64("steps", &[1, -2])
+                .node("Slice", &["x", "starts", "ends", "axes", "steps"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Softmax" => circuit(M::unary("Softmax", vec![int("axis", -1)])),
+        "Softplus" => circuit(M::unary("Softplus", vec![])),
+        "Softsign" => circuit(M::unary("Softsign", vec![])),
+        "Split" => circuit(
+            M::new()
+                .x()
+                .init_i64("sizes", &[1, 2])
+                .node("Split", &["x", "sizes"], &["a", "b"], vec![int("axis", 2)])
+                .output("a")
+                .output("b"),
+        ),
+        "Sqrt" => positive(M::unary("Sqrt", vec![])),
+        "Squeeze" => circuit(
+            M::new()
+                .x()
+                .init_i64("axes", &[0])
+                .node("Squeeze", &["x", "axes"], &["s"], vec![])
+                .node("Relu", &["s"], &["y"], vec![])
+                .output("y"),
+        ),
+        // A constant minus a witness.
+        "Sub" => circuit(
+            M::new()
+                .x()
+                .weight("c", &[3], 13)
+                .node("Sub", &["c", "x"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Tanh" => circuit(M::unary("Tanh", vec![])),
+        "Transpose" => circuit(M::unary("Transpose", vec![ints("perm", &[0, 2, 3, 1])])),
+        "Unsqueeze" => circuit(
+            M::new()
+                .x()
+                .init_i64("axes", &[0, -1])
+                .node("Unsqueeze", &["x", "axes"], &["u"], vec![])
+                .node("Abs", &["u"], &["y"], vec![])
+                .output("y"),
+        ),
+        _ => return None,
+    })
+}
+
+/// Gather whose indices are a model input cannot be in a circuit: compiling says so.
+fn gather_with_runtime_indices_is_refused() -> Result<(), String> {
+    let m = M::new()
+        .x()
+        .input("i", &[2])
+        .node("Gather", &["x", "i"], &["y"], vec![int("axis", 3)])
+        .output("y")
+        .bytes();
+    let g = onnx::import(&m, &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let ins = vec![
+        Tensor::new(vec![1, 2, 3, 3], det(18, 1)),
+        Tensor::new(vec![2], vec![0.0, 2.0]),
+    ];
+    match pipeline::compile(&g, &[ins], QuantConfig::default(), "halo2") {
+        Ok(_) => Err("Gather with runtime indices compiled; it must be refused".into()),
+        Err(e) if e.to_string().contains("indices") => Ok(()),
+        Err(e) => Err(format!("refused, but the message does not mention the indices: {e}")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known limits: an op that does not fit a backend at the default settings.
+
+/// Op × backend pairs that fail at the default settings: `(op, backend, a phrase of the
+/// error, an activation scale at which the op fits and is then fully checked)`. Each entry
+/// must still fail as described, or the test asks for it to be removed: the list only shrinks.
+const KNOWN: &[(&str, &str, &str, u32)] = &[
+    // plonky2 lookups take 16-bit outputs; at scale 14 these tables' outputs span more over
+    // the calibrated range (e², 4³, and HardSwish's identity branch up to 8).
+    ("Exp", "plonky2", "16-bit outputs", 13),
+    ("HardSwish", "plonky2", "16-bit outputs", 12),
+    ("Pow", "plonky2", "16-bit outputs", 11),
+    // plonky2 bounds a division's operands to 31 bits; x·2^14 / σ(x) needs 32 at scale 14.
+    ("Div", "plonky2", "can wrap in Goldilocks", 13),
+    // Lowering bug: when the Log table's input is rescaled (k > 0), its first entry is log(0).
+    ("Log", "halo2", "grows too large", 8),
+    ("Log", "plonky2", "grows too large", 8),
+    ("Log", "groth16", "grows too large", 8),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Running one entry on every backend.
+
+/// Deterministic model inputs in the case's domain.
+fn inputs(g: &Graph, domain: (f64, f64), seed: u64) -> Vec<Tensor> {
+    let (lo, hi) = domain;
+    g.inputs
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let shape = g.value(v).shape.clone();
+            let n = shape.iter().product();
+            let data = det(n, seed * 31 + i as u64)
+                .into_iter()
+                .map(|u| lo + (u + 1.0) / 2.0 * (hi - lo))
+                .collect();
+            Tensor::new(shape, data)
+        })
+        .collect()
+}
+
+/// Max |fixed - float| over all outputs, and the largest |float| (for a relative tolerance).
+fn error(fixed: &[Tensor], float: &[Tensor]) -> Result<(f64, f64), String> {
+    if fixed.len() != float.len() {
+        return Err(format!("{} outputs but the float run has {}", fixed.len(), float.len()));
+    }
+    let mut err = 0.0f64;
+    let mut mag = 0.0f64;
+    for (a, b) in fixed.iter().zip(float) {
+        if a.shape != b.shape {
+            return Err(format!(
+                "output shape {:?} but the float run gives {:?}",
+                a.shape, b.shape
+            ));
+        }
+        for (x, y) in a.data.iter().zip(&b.data) {
+            err = err.max((x - y).abs());
+            mag = mag.max(y.abs());
+        }
+    }
+    Ok((err, mag))
+}
+
+/// What one backend checked on one op.
+struct Checked {
+    err: f64,
+    arguments: usize,
+    mutations: usize,
+    proved: bool,
+}
+
+/// Compile → witness → checker → compare with float → mock → one mutation per argument kind
+/// rejected (→ setup, prove, verify, and a wrong public value rejected).
+fn check_on(
+    g: &Graph,
+    samples: &[Vec<Tensor>],
+    float: &[Tensor],
+    backend: &str,
+    cfg: QuantConfig,
+    prove: bool,
+) -> Result<Checked, String> {
+    let be = prover::backend(backend).map_err(|e| e.to_string())?;
+    let compiled = pipeline::compile(g, samples, cfg, backend).map_err(|e| format!("compile: {e}"))?;
+    let trace = pipeline::witness(&compiled, &samples[0]).map_err(|e| format!("witness: {e}"))?;
+    zkc_runtime::check(&compiled.program, &trace).map_err(|e| format!("checker: {e}"))?;
+    let (err, mag) = error(&pipeline::outputs(&compiled, &trace), float)?;
+    // Loose: 2% of the output magnitude (tests/fixed_point.rs holds the tight bounds).
+    let tol = 0.02 * mag.max(1.0);
+    if err.is_nan() || err > tol {
+        return Err(format!("fixed-point error {err:.2e} > {tol:.2e}"));
+    }
+    be.mock(&compiled.program, &trace).map_err(|e| format!("mock: {e}"))?;
+    // Model inputs are free witnesses; every other kind is pinned by its defining argument.
+    let muts: Vec<_> = one_mutation_per_argument_kind(&compiled.program, &trace)
+        .into_iter()
+        .filter(|m| m.argument_kind != "Input")
+        .collect();
+    for m in &muts {
+        if be.mock(&compiled.program, &m.trace).is_ok() {
+            return Err(format!("mock accepted a changed {} ({})", m.var, m.argument_kind));
+        }
+    }
+    if prove {
+        let keys = be.setup(&compiled.program).map_err(|e| format!("setup: {e}"))?;
+        let proof = be
+            .prove(&compiled.program, &keys.proving_key, &trace)
+            .map_err(|e| format!("prove: {e}"))?;
+        let mut public = trace.public_values(&compiled.program);
+        be.verify(&compiled.program, &keys.verifying_key, &public, &proof)
+            .map_err(|e| format!("verify: {e}"))?;
+        public[0] += 1;
+        if be
+            .verify(&compiled.program, &keys.verifying_key, &public, &proof)
+            .is_ok()
+        {
+            return Err("verify accepted a wrong public value".into());
+        }
+    }
+    Ok(Checked {
+        err,
+        arguments: compiled.program.arguments.len(),
+        mutations: muts.len(),
+        proved: prove,
+    })
+}
+
+/// One cell of the matrix: checked (possibly at a known-limit scale) or failed.
+enum Cell {
+    Ok(Checked),
+    /// Fits only at `scale`; `why` is the error at the default settings.
+    Limited {
+        checked: Checked,
+        scale: u32,
+        why: String,
+    },
+    Fail(String),
+}
+
+struct Row {
+    op: &'static str,
+    form: String,
+    cells: Vec<Cell>,
+}
+
+/// Runs one backend's cell, applying its [`KNOWN`] entry if there is one.
+fn cell(op: &str, g: &Graph, samples: &[Vec<Tensor>], float: &[Tensor], backend: &str) -> Cell {
+    let prove = PROVED.contains(&op);
+    let default = check_on(g, samples, float, backend, QuantConfig::default(), prove);
+    let known = KNOWN.iter().find(|k| k.0 == op && k.1 == backend);
+    match (default, known) {
+        (Ok(c), None) => Cell::Ok(c),
+        (Err(e), None) => Cell::Fail(e),
+        (Ok(_), Some(_)) => Cell::Fail(format!(
+            "passes at the default settings now: remove its KNOWN entry ({op}, {backend})"
+        )),
+        (Err(e), Some(&(_, _, needle, scale))) if e.contains(needle) => {
+            let cfg = QuantConfig {
+                scale,
+                ..QuantConfig::default()
+            };
+            match check_on(g, samples, float, backend, cfg, prove) {
+                Ok(checked) => Cell::Limited { checked, scale, why: e },
+                Err(e2) => Cell::Fail(format!("also fails at its KNOWN scale {scale}: {e2}")),
+            }
+        }
+        (Err(e), Some(k)) => Cell::Fail(format!("fails otherwise than its KNOWN entry (`{}`) says: {e}", k.2)),
+    }
+}
+
+fn row(op: &'static str, c: &Case, backends: &[&str]) -> Row {
+    let fail_all = |why: String| Row {
+        op,
+        form: c.form.to_string(),
+        cells: backends.iter().map(|_| Cell::Fail(why.clone())).collect(),
+    };
+    // The entry must exercise the op it is listed under, in the form it claims.
+    let proto = ModelProto::parse_from_bytes(&c.model).expect("own model parses");
+    if !proto.graph.node.iter().any(|n| n.op_type == op) {
+        return fail_all(format!("the model has no `{op}` node"));
+    }
+    let g = match onnx::import(&c.model, &onnx::ImportOptions::default()) {
+        Ok(g) => g,
+        Err(e) => return fail_all(format!("import: {e}")),
+    };
+    let in_graph = g.nodes.iter().any(|n| n.onnx_op == op);
+    if c.in_circuit != in_graph {
+        return fail_all(format!(
+            "`{op}` is {} the imported graph but the entry says `{}`",
+            if in_graph { "in" } else { "not in" },
+            c.form
+        ));
+    }
+    if let Some(extra) = c.extra {
+        if let Err(e) = extra() {
+            return fail_all(e);
+        }
+    }
+    // Calibrate on two deterministic samples; check the first.
+    let samples = vec![inputs(&g, c.domain, 1), inputs(&g, c.domain, 2)];
+    let float = match g.run(&samples[0]) {
+        Ok(f) => f,
+        Err(e) => return fail_all(format!("float run: {e}")),
+    };
+    Row {
+        op,
+        form: c.form.to_string(),
+        cells: backends.iter().map(|b| cell(op, &g, &samples, &float, b)).collect(),
+    }
+}
+
+/// Prints the matrix with numbered notes for limits and failures; returns the failures.
+fn print_matrix(rows: &[Row], backends: &[&str]) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut failures = Vec::new();
+    let mut head = format!("{:<18} {:>5} {:>4} {:>8}", "op", "args", "muts", "max err");
+    for b in backends {
+        head += &format!("  {b:<14}");
+    }
+    println!("{head}  form");
+    println!("{}", "-".repeat(head.chars().count() + 12));
+    for r in rows {
+        let mut err = f64::NAN;
+        let mut counts = None;
+        let mut line = String::new();
+        for (c, b) in r.cells.iter().zip(backends) {
+            let text = match c {
+                Cell::Ok(k) | Cell::Limited { checked: k, .. } => {
+                    err = err.max(k.err);
+                    counts.get_or_insert((k.arguments, k.mutations));
+                    let base = if k.proved { "mock+proof" } else { "mock" };
+                    match c {
+                        Cell::Limited { scale, why, .. } => {
+                            notes.push(format!("{} on {b}: only at scale {scale}; at the default: {why}", r.op));
+                            format!("{base} s{scale} [{}]", notes.len())
+                        }
+                        _ => base.to_string(),
+                    }
+                }
+                Cell::Fail(e) => {
+                    notes.push(format!("{} on {b}: FAIL {e}", r.op));
+                    failures.push(format!("{} on {b}: {e}", r.op));
+                    format!("FAIL [{}]", notes.len())
+                }
+            };
+            line += &format!("  {text:<14}");
+        }
+        let (args, muts) = counts
+            .map(|(a, m)| (a.to_string(), m.to_string()))
+            .unwrap_or(("-".into(), "-".into()));
+        let err = if err.is_nan() { "-".into() } else { format!("{err:.1e}") };
+        println!("{:<18} {args:>5} {muts:>4} {err:>8}{line}  {}", r.op, r.form);
+    }
+    println!("\nargs: circuit arguments; muts: argument kinds whose one-value mutation mock rejected on every backend");
+    for (i, n) in notes.iter().enumerate() {
+        println!("[{}] {n}", i + 1);
+    }
+    failures
+}
+
+#[test]
+fn every_supported_op_mocks_on_every_backend_and_sampled_ops_prove() {
+    let backends = prover::available();
+    let mut rows = Vec::new();
+    let mut missing = Vec::new();
+    for &op in onnx::SUPPORTED_OPS {
+        match case(op) {
+            Some(c) => rows.push(row(op, &c, backends)),
+            None => missing.push(op),
+        }
+    }
+    let failures = print_matrix(&rows, backends);
+    assert!(
+        missing.is_empty(),
+        "ops in SUPPORTED_OPS without an entry in `case` (tests/tests/op_matrix.rs): {missing:?}; add a tiny model for each"
+    );
+    assert!(failures.is_empty(), "op matrix failures:\n{}", failures.join("\n"));
+    for &(op, backend, ..) in KNOWN {
+        assert!(
+            onnx::SUPPORTED_OPS.contains(&op) && backends.contains(&backend),
+            "stale KNOWN entry {op} on {backend}"
+        );
+    }
+    for op in PROVED {
+        assert!(onnx::SUPPORTED_OPS.contains(op), "sampled op {op} is not supported");
+    }
+}
