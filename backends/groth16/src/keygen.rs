@@ -9,7 +9,7 @@
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{batch_inversion, AdditiveGroup, Field, PrimeField, UniformRand, Zero};
+use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand, Zero};
 use ark_groth16::{ProvingKey, VerifyingKey};
 use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_std::rand::Rng;
@@ -17,6 +17,26 @@ use rayon::prelude::*;
 use zkc_runtime::BackendError;
 
 use crate::r1cs::R1cs;
+
+/// Inverts every element of `v` (all nonzero) with one field inversion, serially (arkworks'
+/// `batch_inversion` spreads small batches over threads, which costs more than it saves
+/// inside an already parallel loop).
+fn invert_all<F: Field>(v: &mut [F], prefix: &mut Vec<F>) {
+    prefix.clear();
+    let mut acc = F::one();
+    for x in v.iter() {
+        prefix.push(acc);
+        acc *= x;
+    }
+    let Some(mut inv) = acc.inverse() else {
+        return;
+    };
+    for (x, pre) in v.iter_mut().zip(prefix.iter()).rev() {
+        let next = inv * *x;
+        *x = inv * pre;
+        inv = next;
+    }
+}
 
 /// Multiples of one base: `table[j][d - 1] = d·2^(w·j)·g` for `1 ≤ d ≤ 2^(w-1)`.
 struct FixedBase<P: SWCurveConfig> {
@@ -104,6 +124,7 @@ impl<P: SWCurveConfig> FixedBase<P> {
         let mut idx = Vec::with_capacity(scalars.len());
         let mut pts = Vec::with_capacity(scalars.len());
         let mut den = Vec::with_capacity(scalars.len());
+        let mut prefix = Vec::with_capacity(scalars.len());
         for (j, row) in self.table.iter().enumerate() {
             idx.clear();
             pts.clear();
@@ -129,7 +150,7 @@ impl<P: SWCurveConfig> FixedBase<P> {
                     pts.push(p);
                 }
             }
-            batch_inversion(&mut den);
+            invert_all(&mut den, &mut prefix);
             for ((&i, p), inv) in idx.iter().zip(&pts).zip(&den) {
                 let a = &mut acc[i];
                 let l = (p.y - a.y) * inv;
@@ -239,6 +260,17 @@ pub fn generate(r: &R1cs, rng: &mut impl Rng) -> Result<ProvingKey<Bn254>, Backe
 mod tests {
     use super::*;
     use ark_ec::PrimeGroup;
+
+    #[test]
+    fn invert_all_inverts() {
+        let mut rng = ark_std::test_rng();
+        let v: Vec<Fr> = (0..100).map(|_| Fr::rand(&mut rng)).collect();
+        let mut w = v.clone();
+        invert_all(&mut w, &mut Vec::new());
+        for (a, b) in v.iter().zip(&w) {
+            assert_eq!(*a * b, Fr::from(1u64));
+        }
+    }
 
     #[test]
     fn fixed_base_matches_scalar_multiplication() {
