@@ -1,6 +1,7 @@
 //! zkc's compiler: ONNX import, the data-file formats, the pipeline driver and the pieces of
 //! the `zkc` command line that are worth testing without a process.
 
+pub mod bench;
 pub mod io;
 pub mod onnx;
 pub mod pipeline;
