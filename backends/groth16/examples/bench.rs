@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         keys.proving_key.len() as f64 / 1e6,
         keys.verifying_key.len()
     );
+    println!("peak memory after setup: {:.0} MB", peak_rss_mb());
     for _ in 0..2 {
         let t = Instant::now();
         let c = cpu();

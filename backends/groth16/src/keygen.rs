@@ -168,8 +168,9 @@ impl<P: SWCurveConfig> FixedBase<P> {
 }
 
 /// Generates the proving key (with its verifying key) for the lowered program, drawing the
-/// toxic waste from `rng` in the same order as `ark_groth16`'s generator.
-pub fn generate(r: &R1cs, rng: &mut impl Rng) -> Result<ProvingKey<Bn254>, BackendError> {
+/// toxic waste from `rng` in the same order as `ark_groth16`'s generator. Takes the rows by
+/// value to free them once the QAP is evaluated.
+pub fn generate(r: R1cs, rng: &mut impl Rng) -> Result<ProvingKey<Bn254>, BackendError> {
     let alpha = Fr::rand(rng);
     let beta = Fr::rand(rng);
     let gamma = Fr::rand(rng);
@@ -201,6 +202,9 @@ pub fn generate(r: &R1cs, rng: &mut impl Rng) -> Result<ProvingKey<Bn254>, Backe
             c[v] += *ui * k;
         }
     }
+    // The rows are no longer needed: free them before the large point vectors exist.
+    drop(r);
+    drop(u);
     let gamma_inv = gamma.inverse().ok_or_else(|| BackendError::Prover("γ = 0".into()))?;
     let delta_inv = delta.inverse().ok_or_else(|| BackendError::Prover("δ = 0".into()))?;
     let abc = |i: usize| beta * a[i] + alpha * b[i] + c[i];

@@ -173,10 +173,11 @@ impl Backend for Groth16 {
         let r = lower(program, None, true)?;
         let hash = program.hash();
         let mut rng = setup_rng(&hash);
-        let pk = keygen::generate(&r, &mut rng)?;
+        let sh = shape(&r);
+        let pk = keygen::generate(r, &mut rng)?;
         Ok(Keys {
             verifying_key: keys::write_vk(&hash, &pk.vk),
-            proving_key: keys::write_pk(&hash, shape(&r), &pk),
+            proving_key: keys::write_pk(&hash, sh, &pk),
         })
     }
 
@@ -188,8 +189,9 @@ impl Backend for Groth16 {
         })?;
         let r = lower(program, Some(trace), true)?;
         let sh = shape(&r);
-        let pk = keys::read_pk(proving_key, &program.hash(), sh)?;
+        // Matrices first: this frees the per-variable combinations before the key is decoded.
         let (m, z) = r.into_matrices();
+        let pk = keys::read_pk(proving_key, &program.hash(), sh)?;
         let mut rng = proof_rng();
         let (rr, ss) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
         let proof = prover::prove(&pk, &m, &z, rr, ss)?;

@@ -140,7 +140,7 @@ fn groth16_keygen_equals_arkworks_generator() {
     let (program, _) = every_argument_trace();
     let r = zkc_backend_groth16::r1cs::lower(&program, None, true).unwrap();
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
-    let mine = zkc_backend_groth16::keygen::generate(&r, &mut rng).unwrap();
+    let mine = zkc_backend_groth16::keygen::generate(r, &mut rng).unwrap();
     let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
     let theirs = ark_groth16::Groth16::<ark_bn254::Bn254>::generate_random_parameters_with_reduction(
         Circuit {
