@@ -44,6 +44,22 @@ pub struct BenchArgs {
     /// Also draw the times and sizes as an SVG chart to this file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Untimed setup/prove/verify rounds before the measured ones, so that first-run costs
+    /// (such as generating and caching halo2's SRS) are not counted.
+    #[arg(long, default_value_t = 0)]
+    pub warmup: usize,
+    /// Write each backend's proven outputs to DIR/BACKEND.output.json ({"output_data": ...}).
+    #[arg(long, value_name = "DIR")]
+    pub outputs: Option<PathBuf>,
+}
+
+/// How many setup/prove/verify rounds to run: `warmup` untimed, then `repeat` timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rounds {
+    /// Timed rounds (at least 1); their medians are reported.
+    pub repeat: usize,
+    /// Untimed rounds first.
+    pub warmup: usize,
 }
 
 /// The figures of one backend. Serialized as-is into `--json` (fields marked `skip` are
@@ -106,6 +122,8 @@ pub enum Stage {
     Prove,
     /// Verification.
     Verify,
+    /// Writing the proven outputs (`--outputs`).
+    Output,
 }
 
 impl std::fmt::Display for Stage {
@@ -117,6 +135,7 @@ impl std::fmt::Display for Stage {
             Stage::Setup => "setup",
             Stage::Prove => "prove",
             Stage::Verify => "verify",
+            Stage::Output => "write outputs",
         })
     }
 }
@@ -158,6 +177,13 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
+    if let Some(d) = &args.outputs {
+        std::fs::create_dir_all(d).with_context(|| format!("--outputs: cannot create {}", d.display()))?;
+    }
+    let rounds = Rounds {
+        repeat: args.repeat,
+        warmup: args.warmup,
+    };
     let backends = choose_backends(args.backends.as_deref())?;
     // Fail on a bad model or input here, once, rather than in every child.
     let g = onnx::load(&args.model, &onnx::ImportOptions::default())?;
@@ -169,7 +195,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let bars: Vec<_> = backends
         .iter()
         .map(|b| {
-            let pb = multi.add(indicatif::ProgressBar::new(stage_count(args.repeat)));
+            let pb = multi.add(indicatif::ProgressBar::new(stage_count(rounds)));
             pb.set_style(
                 indicatif::ProgressStyle::with_template("{prefix:>8} [{bar:24}] {msg:<14} [{elapsed}]")
                     .expect("valid template")
@@ -185,7 +211,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     let mut failures = Vec::new();
     for (b, pb) in backends.iter().zip(&bars) {
         pb.reset_elapsed();
-        match run_child(&exe, &exe_args, b, args.repeat, pb) {
+        match run_child(&exe, &exe_args, b, rounds.repeat, pb) {
             Ok(r) => {
                 pb.finish_with_message(if r.verified { "done" } else { "NOT verified" });
                 results.push(r);
@@ -252,8 +278,8 @@ fn choose_backends(asked: Option<&[String]>) -> anyhow::Result<Vec<String>> {
 }
 
 /// Progress steps of one backend: load, compile, witness, then setup/prove/verify per round.
-fn stage_count(repeat: usize) -> u64 {
-    3 + 3 * repeat as u64
+fn stage_count(r: Rounds) -> u64 {
+    3 + 3 * (r.repeat + r.warmup) as u64
 }
 
 /// Spawns the child for `backend`, follows its progress and returns its result.
@@ -298,6 +324,7 @@ fn run_child(
                 }
                 stage = s;
                 pb.set_message(match s {
+                    Stage::Setup | Stage::Prove | Stage::Verify if round == 0 => format!("{s} (warm-up)"),
                     Stage::Setup | Stage::Prove | Stage::Verify if repeat > 1 => format!("{s} {round}/{repeat}"),
                     _ => s.to_string(),
                 });
@@ -355,8 +382,24 @@ fn child(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     if args.repeat == 0 {
         bail!("--repeat must be at least 1");
     }
+    let rounds = Rounds {
+        repeat: args.repeat,
+        warmup: args.warmup,
+    };
     let mut progress = |stage, round| send(&ChildMessage::Stage { stage, round });
-    match measure(&args.model, &args.input, backend, args.repeat, &mut progress) {
+    let measured = measure(&args.model, &args.input, backend, rounds, &mut progress).and_then(|(r, outs)| {
+        if let Some(d) = &args.outputs {
+            let path = d.join(format!("{backend}.output.json"));
+            let text = serde_json::to_string(&io::outputs_file(&outs)).expect("outputs serialize");
+            std::fs::write(&path, text + "\n").map_err(|e| BenchError {
+                backend: backend.into(),
+                stage: Stage::Output,
+                message: format!("cannot write {}: {e}", path.display()),
+            })?;
+        }
+        Ok(r)
+    });
+    match measured {
         Ok(r) => {
             let (unit, note) = (r.unit.clone(), r.note.clone());
             send(&ChildMessage::Done { result: r, unit, note });
@@ -382,15 +425,16 @@ fn median(mut xs: Vec<f64>) -> f64 {
 }
 
 /// Measures one backend in this process: compile (calibrated on the input), solve the
-/// witness, then `repeat` rounds of setup, prove and verify; reports medians. `progress` is
-/// told each stage as it starts (with the 1-based round).
+/// witness, then `rounds.warmup` untimed and `rounds.repeat` timed rounds of setup, prove and
+/// verify; reports medians, with the proven (dequantized) outputs. `progress` is told each
+/// stage as it starts, with the 1-based timed round (0 for warm-up rounds).
 pub fn measure(
     model: &Path,
     input: &Path,
     backend: &str,
-    repeat: usize,
+    rounds: Rounds,
     progress: &mut dyn FnMut(Stage, usize),
-) -> Result<BackendResult, BenchError> {
+) -> Result<(BackendResult, Vec<zkc_ir::Tensor>), BenchError> {
     let fail = |stage, message: String| BenchError {
         backend: backend.into(),
         stage,
@@ -424,25 +468,37 @@ pub fn measure(
     let (mut setup_s, mut prove_s, mut verify_s) = (vec![], vec![], vec![]);
     let (mut proof_bytes, mut vk_bytes, mut pk_bytes) = (0, 0, 0);
     let mut note = None;
-    for round in 1..=repeat {
+    for i in 0..rounds.warmup + rounds.repeat.max(1) {
+        let timed = i >= rounds.warmup;
+        let round = if timed { i - rounds.warmup + 1 } else { 0 };
         progress(Stage::Setup, round);
         let t = Instant::now();
         let keys = b.setup(program).map_err(|e| fail(Stage::Setup, e.to_string()))?;
-        setup_s.push(t.elapsed().as_secs_f64());
+        let setup_t = t.elapsed().as_secs_f64();
 
         progress(Stage::Prove, round);
         let t = Instant::now();
         let proof = b
             .prove(program, &keys.proving_key, &trace)
             .map_err(|e| fail(Stage::Prove, e.to_string()))?;
-        prove_s.push(t.elapsed().as_secs_f64());
+        let prove_t = t.elapsed().as_secs_f64();
 
         progress(Stage::Verify, round);
         let t = Instant::now();
         let ok = b.verify(program, &keys.verifying_key, &public, &proof);
-        verify_s.push(t.elapsed().as_secs_f64());
+        let verify_t = t.elapsed().as_secs_f64();
         if let Err(e) = ok {
-            note.get_or_insert(format!("round {round}: {e}"));
+            let when = if timed {
+                format!("round {round}")
+            } else {
+                "warm-up".into()
+            };
+            note.get_or_insert(format!("{when}: {e}"));
+        }
+        if timed {
+            setup_s.push(setup_t);
+            prove_s.push(prove_t);
+            verify_s.push(verify_t);
         }
         (proof_bytes, vk_bytes, pk_bytes) = (
             proof.len() as u64,
@@ -450,7 +506,7 @@ pub fn measure(
             keys.proving_key.len() as u64,
         );
     }
-    Ok(BackendResult {
+    let result = BackendResult {
         backend: backend.into(),
         constraints: cost.total,
         setup_s: median(setup_s),
@@ -464,7 +520,8 @@ pub fn measure(
         verified: note.is_none(),
         unit: cost.unit.to_string(),
         note,
-    })
+    };
+    Ok((result, proven))
 }
 
 /// This process's peak resident set size (`VmHWM` in /proc/self/status), in bytes.
@@ -944,7 +1001,8 @@ mod tests {
     fn measures_ff_on_halo2_end_to_end() {
         let model = shared("ff.onnx");
         let mut stages = Vec::new();
-        let r = measure(&model, &shared("ff.input.json"), "halo2", 1, &mut |s, round| {
+        let rounds = Rounds { repeat: 2, warmup: 1 };
+        let (r, outs) = measure(&model, &shared("ff.input.json"), "halo2", rounds, &mut |s, round| {
             stages.push((s, round))
         })
         .unwrap();
@@ -954,11 +1012,23 @@ mod tests {
                 (Stage::Load, 1),
                 (Stage::Compile, 1),
                 (Stage::Witness, 1),
+                (Stage::Setup, 0),
+                (Stage::Prove, 0),
+                (Stage::Verify, 0),
                 (Stage::Setup, 1),
                 (Stage::Prove, 1),
-                (Stage::Verify, 1)
+                (Stage::Verify, 1),
+                (Stage::Setup, 2),
+                (Stage::Prove, 2),
+                (Stage::Verify, 2)
             ]
         );
+        // The proven outputs are exactly what `zkc run --fixed` computes.
+        let g = onnx::load(&model, &onnx::ImportOptions::default()).unwrap();
+        let inputs = io::read_inputs(&shared("ff.input.json"), &g).unwrap();
+        let fixed = pipeline::compile(&g, std::slice::from_ref(&inputs), QuantConfig::default(), "none").unwrap();
+        let want = pipeline::outputs(&fixed, &pipeline::witness(&fixed, &inputs).unwrap());
+        assert_eq!(outs, want);
         assert!(r.verified, "{:?}", r.note);
         assert_eq!(r.unit, "rows");
         assert!(r.constraints > 0 && r.proof_bytes > 0 && r.vk_bytes > 0 && r.pk_bytes > r.vk_bytes);
@@ -972,7 +1042,7 @@ mod tests {
             Path::new("/nonexistent/model.onnx"),
             Path::new("x.json"),
             "halo2",
-            1,
+            Rounds { repeat: 1, warmup: 0 },
             &mut |_, _| {},
         )
         .unwrap_err();
