@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use zkc_compiler::{io, onnx, pipeline, prover, table};
+use zkc_compiler::{bench, io, onnx, pipeline, prover, table};
 use zkc_passes::QuantConfig;
 use zkc_runtime::artifact;
 
@@ -246,6 +246,9 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Compare proof systems on one model: compile, set up, prove and verify on each backend
+    /// and print one table (constraints, times, sizes, peak memory, error, verified).
+    Bench(bench::BenchArgs),
     /// Solve the witness of a compiled circuit for an input (writes a witness artifact).
     Witness {
         /// A compiled circuit (DIR/circuit.zkc or DIR).
@@ -773,6 +776,7 @@ fn run(cli: Cli) -> Result<()> {
             zkc_backend_groth16::export_snarkjs(&vk, &proof, &vals, &out)?;
             println!("snarkjs files written to {} (check with: snarkjs groth16 verify verification_key.json public.json proof.json)", out.display());
         }
+        Command::Bench(args) => bench::run(args)?,
         Command::Witness { circuit, input, output } => {
             let cpath = circuit_path(&circuit);
             let file = pipeline::read_circuit(&cpath)?;

@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zkc_backend_plonky2::{aggregate, verify_aggregate, Plonky2};
+use zkc_backend_plonky2::{aggregate, keys, verify_aggregate, Plonky2};
 use zkc_runtime::{artifact, Backend, Program, Trace};
 
 fn load(dir: &Path) -> (Program, Trace) {
@@ -30,6 +30,15 @@ fn peak_mb() -> u64 {
         })
         .unwrap_or(0)
         / 1024
+}
+
+/// The aggregation circuit's size, read from its key (the checksum is 32 bytes after the
+/// 64-character tag; then the inner count, 40 bytes per inner proof, and the verifier data).
+fn aggregate_degree_bits(avk: &[u8]) -> usize {
+    let (_, payload) = keys::unseal(avk, keys::AGG_VK_MAGIC, "aggregate key").expect("aggregate key");
+    let n = u64::from_le_bytes(payload[..8].try_into().expect("8 bytes")) as usize;
+    let vd = keys::parse_verifier_data(&payload[8 + 40 * n..], "aggregate key").expect("verifier data");
+    vd.common.degree_bits()
 }
 
 fn main() {
@@ -87,7 +96,12 @@ fn main() {
                 .collect();
             let t = Instant::now();
             let (avk, aproof) = aggregate(&items).expect("aggregate");
-            println!("  aggregate 4 {:>8.2?}  proof {} B", t.elapsed(), aproof.len());
+            println!(
+                "  aggregate 4 {:>8.2?}  proof {} B, aggregation circuit 2^{} rows",
+                t.elapsed(),
+                aproof.len(),
+                aggregate_degree_bits(&avk)
+            );
             let inner: Vec<_> = (0..4).map(|_| (keys.verifying_key.clone(), public.clone())).collect();
             let t = Instant::now();
             verify_aggregate(&avk, &aproof, &inner).expect("verify aggregate");
