@@ -187,9 +187,11 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
         k += 1;
     }
     let (tlo, thi) = (lo >> k, (hi + (1i128 << k >> 1)) >> k);
-    let step = (1i128 << k) as f64;
+    // Entry `i` serves the inputs that round to `i·2^k`; the first one also serves inputs
+    // only from `lo` on, so f is evaluated at `max(i·2^k, lo)`: `tlo·2^k` itself may lie
+    // below the domain (log(0), sqrt of a negative) when `lo` is not a multiple of 2^k.
     let values: Vec<i128> = (tlo..=thi)
-        .map(|i| (a.apply(i as f64 * step / one) * one).round())
+        .map(|i| (a.apply((i << k).max(lo) as f64 / one) * one).round())
         .map(|v| v as i128)
         .collect();
     if values.iter().any(|v| v.unsigned_abs() > (1u128 << 100)) {
