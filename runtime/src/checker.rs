@@ -156,6 +156,18 @@ pub(crate) fn check_argument(program: &Program, a: &Argument, val: &dyn Fn(Var) 
                 Ok(())
             }
         }
+        Argument::Hash { inputs, digest, kind } => {
+            let values: Vec<i128> = inputs.iter().map(|v| val(*v)).collect();
+            let want = crate::poseidon::hash(*kind, &values);
+            match digest.iter().zip(want).enumerate().find(|(_, (d, w))| val(**d) != *w) {
+                None => Ok(()),
+                Some((i, (d, w))) => Err(format!(
+                    "digest[{i}] {d} = {} but {kind:?} of the {} inputs gives {w}",
+                    val(*d),
+                    inputs.len()
+                )),
+            }
+        }
     }
 }
 

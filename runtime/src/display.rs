@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::program::{Argument, Program, Var};
+use crate::program::{Argument, HashKind, Program, Var};
 
 impl fmt::Display for Var {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,6 +40,25 @@ impl fmt::Display for Argument {
                 None => write!(f, "{out} = max({a}, 0) bits={bits}"),
             },
             Argument::Public { x } => write!(f, "public({x})"),
+            Argument::Hash { inputs, digest, kind } => {
+                let [d0, d1, d2, d3] = digest;
+                let name = match kind {
+                    HashKind::PoseidonBn254 => "poseidon_bn254",
+                    HashKind::PoseidonGoldilocks => "poseidon_goldilocks",
+                };
+                write!(f, "[{d0}, {d1}, {d2}, {d3}] = {name}(")?;
+                // A hash of a whole weight tensor would make every message huge: elide.
+                let shown = if inputs.len() > 8 { &inputs[..4] } else { &inputs[..] };
+                for (i, v) in shown.iter().enumerate() {
+                    let sep = if i > 0 { ", " } else { "" };
+                    write!(f, "{sep}{v}")?;
+                }
+                if shown.len() < inputs.len() {
+                    let last = inputs[inputs.len() - 1];
+                    write!(f, ", …, {last}; {} inputs", inputs.len())?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod artifact;
 pub mod backend;
 pub mod checker;
 mod display;
+pub mod poseidon;
 pub mod program;
 pub mod solver;
 pub mod testing;
@@ -13,6 +14,6 @@ pub mod trace;
 
 pub use backend::{Backend, BackendError, Cost, Keys};
 pub use checker::{check, Violation};
-pub use program::{Argument, Origin, Program, Table, TensorVars, Var};
+pub use program::{Argument, HashKind, Origin, Program, Table, TensorVars, Var};
 pub use solver::{solve, SolveError};
 pub use trace::Trace;

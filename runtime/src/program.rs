@@ -40,6 +40,18 @@ impl Table {
     }
 }
 
+/// Which Poseidon an [`Argument::Hash`] computes. It is fixed by the backend's field: a
+/// program hashes with the one its backend proves natively (groth16 and halo2: BN254;
+/// plonky2: Goldilocks), and the other backends refuse it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HashKind {
+    /// circomlib's Poseidon over BN254's scalar field (t = 3, α = 5, 8 full and 57 partial
+    /// rounds) in a rate-2 sponge; see [`crate::poseidon`].
+    PoseidonBn254,
+    /// plonky2's Poseidon over Goldilocks, `PoseidonHash::hash_no_pad`.
+    PoseidonGoldilocks,
+}
+
 /// The arguments every backend implements. Each variant documents its constraint; the
 /// solver defines the variables listed as "defines" from the ones before them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +146,33 @@ pub enum Argument {
         /// The public variable.
         x: Var,
     },
+    /// `digest = Poseidon(inputs)`, the inputs mapped into the hash's field as everywhere
+    /// (a negative `v` is `p - |v|`); [`crate::poseidon::hash`] is the definition. Defines the
+    /// 4 `digest` variables. Publishing them commits a proof to values (weights, inputs)
+    /// fixed beforehand without revealing them. The number of inputs is fixed by the circuit.
+    ///
+    /// - [`HashKind::PoseidonBn254`]: the sponge state `[n, 0, 0]` (capacity lane = input
+    ///   count) absorbs two inputs at a time into lanes 1 and 2 (an odd last one padded with
+    ///   0), permuting after each pair (once when `n = 0`); `h = state[1]`. The digest is `h`'s
+    ///   canonical value in four little-endian 64-bit limbs: `0 ≤ digest[i] < 2^64`,
+    ///   `Σ digest[i]·2^(64i) = h`. In a circuit the limbs are range-checked to 64 bits and
+    ///   their combination equals `h` in the field, which a non-canonical split (an integer
+    ///   `h + k·p ≥ p`) also satisfies; but such limbs never equal a canonical digest, so a
+    ///   verifier comparing the public limbs with the expected digest is bound to `h`.
+    ///   Groth16: `243·max(1, ⌈n/2⌉) + 257` constraints (3 per S-box, 81 S-boxes per
+    ///   permutation; 256 limb bits and one recombination).
+    /// - [`HashKind::PoseidonGoldilocks`]: plonky2's `hash_no_pad` (overwrite-mode sponge of
+    ///   rate 8, no padding; all-zero digest when `n = 0`); the digest is the 4 output
+    ///   elements, each canonical in `[0, p)`. plonky2: one Poseidon gate row per 8 inputs
+    ///   (`⌈n/8⌉` rows), the outputs copy-constrained to the digest.
+    Hash {
+        /// The hashed values, in order.
+        inputs: Vec<Var>,
+        /// The digest (defined).
+        digest: [Var; 4],
+        /// Which Poseidon.
+        kind: HashKind,
+    },
 }
 
 /// A model input or output as a tensor of variables with its fixed-point scale.
@@ -197,6 +236,7 @@ impl Argument {
             Argument::Div { .. } => "Div",
             Argument::Max { .. } => "Max",
             Argument::Public { .. } => "Public",
+            Argument::Hash { .. } => "Hash",
         }
     }
 
@@ -208,6 +248,7 @@ impl Argument {
             Argument::Lookup { y, .. } => vec![*y],
             Argument::Rescale { q, r, .. } | Argument::Div { q, r, .. } => vec![*q, *r],
             Argument::Range { .. } | Argument::Public { .. } => vec![],
+            Argument::Hash { digest, .. } => digest.to_vec(),
         }
     }
 
@@ -221,6 +262,7 @@ impl Argument {
             Argument::Rescale { x, .. } => vec![*x],
             Argument::Div { n, d, .. } => vec![*n, *d],
             Argument::Max { a, b, .. } => std::iter::once(*a).chain(*b).collect(),
+            Argument::Hash { inputs, .. } => inputs.clone(),
         }
     }
 }

@@ -165,5 +165,13 @@ fn define(
             get(*x)?;
             vec![]
         }
+        Argument::Hash { inputs, digest, kind } => {
+            let values = inputs.iter().map(|v| get(*v)).collect::<Result<Vec<_>, _>>()?;
+            digest
+                .iter()
+                .copied()
+                .zip(crate::poseidon::hash(*kind, &values))
+                .collect()
+        }
     })
 }

@@ -2,9 +2,14 @@
 //! a program that uses every argument kind, the single-value mutations of a trace that a
 //! backend must reject, bound cases (traces that satisfy every equation but break exactly
 //! one bound), and random valid programs.
+//!
+//! [`Argument::Hash`] is not in [`every_argument_program`], [`bound_cases`] or
+//! [`random_program`]: its [`HashKind`] is fixed by the backend's field, so no one program
+//! runs everywhere. [`hash_program`], [`hash_bound_cases`] and [`random_program_with_hash`]
+//! are their counterparts for one kind.
 
 use crate::checker::check;
-use crate::program::{Argument, Origin, Program, Table, Var};
+use crate::program::{Argument, HashKind, Origin, Program, Table, Var};
 use crate::solver::solve;
 use crate::trace::Trace;
 
@@ -131,6 +136,44 @@ pub fn every_argument_trace() -> (Program, Trace) {
     (p, t)
 }
 
+/// A small program around two [`Argument::Hash`]es of `kind`: three inputs (one negative),
+/// a Linear of them, a hash of 9 values (inputs repeated, the Linear output among them:
+/// several BN254 permutations with an odd last chunk, two Goldilocks chunks), its four digest
+/// values and the Linear output public, and a hash of no values. 12 variables, all pinned.
+pub fn hash_program(kind: HashKind) -> (Program, Vec<i128>) {
+    let mut b = Build::new();
+    let x: Vec<Var> = (0..3).map(|i| b.def(|x| Argument::Input { x, index: i })).collect();
+    let l = b.def(|out| Argument::Linear {
+        out,
+        terms: vec![(3, x[0]), (-2, x[1])],
+        constant: 5,
+    });
+    let digest = [b.var(), b.var(), b.var(), b.var()];
+    b.push(Argument::Hash {
+        inputs: vec![x[0], x[1], x[2], l, x[2], x[1], x[0], l, x[1]],
+        digest,
+        kind,
+    });
+    let empty = [b.var(), b.var(), b.var(), b.var()];
+    b.push(Argument::Hash {
+        inputs: vec![],
+        digest: empty,
+        kind,
+    });
+    for x in digest {
+        b.push(Argument::Public { x });
+    }
+    b.push(Argument::Public { x: l });
+    (b.p, vec![-7, 5, 1 << 40])
+}
+
+/// [`hash_program`] and its solved trace.
+pub fn hash_trace(kind: HashKind) -> (Program, Trace) {
+    let (p, inputs) = hash_program(kind);
+    let t = solve(&p, &inputs).expect("the hash program solves");
+    (p, t)
+}
+
 /// One trace with a single value changed.
 #[derive(Clone, Debug)]
 pub struct Mutation {
@@ -176,7 +219,7 @@ pub fn mutations(program: &Program, trace: &Trace) -> Vec<Mutation> {
 }
 
 /// The first mutation of each defining argument kind (Input, Linear, Mul, Lookup, Rescale,
-/// Div, Max), for the slow prove/verify soundness tests.
+/// Div, Max, Hash), for the slow prove/verify soundness tests.
 pub fn one_mutation_per_argument_kind(program: &Program, trace: &Trace) -> Vec<Mutation> {
     let mut seen = std::collections::BTreeSet::new();
     mutations(program, trace)
@@ -334,6 +377,66 @@ pub fn bound_cases() -> Vec<BoundCase> {
     cases
 }
 
+/// The digest bounds of a [`Argument::Hash`] of `kind` over two inputs: traces whose digest
+/// stands for the right hash in the field but is not its canonical form. BN254: a limb moved
+/// past 2^64 (same integer), the split of `h + p` (same field element, limbs in range) and a
+/// negative limb; Goldilocks: an element plus or minus `p`. The honest trace is valid.
+pub fn hash_bound_cases(kind: HashKind) -> Vec<BoundCase> {
+    let inputs = [-3i128, 1 << 40];
+    let honest = crate::poseidon::hash(kind, &inputs);
+    let mut digests: Vec<(&str, [i128; 4], bool)> = vec![("canonical digest", honest, true)];
+    match kind {
+        HashKind::PoseidonBn254 => {
+            use ark_ff::{BigInteger, PrimeField};
+            // Some limb above the lowest non-zero one can lend 2^64 to the one below it.
+            if let Some(i) = (1..4).find(|&i| honest[i] > 0) {
+                let mut d = honest;
+                d[i] -= 1;
+                d[i - 1] += 1 << 64;
+                digests.push(("a limb of 2^64 or more, the integer unchanged", d, false));
+                let mut d = honest;
+                d[i] += 1;
+                d[i - 1] -= 1 << 64;
+                digests.push(("a negative limb, the integer unchanged", d, false));
+            }
+            let mut big = ark_ff::BigInt(honest.map(|l| l as u64));
+            // h < p < 2^256 - p: no carry.
+            big.add_with_carry(&ark_bn254::Fr::MODULUS);
+            digests.push(("the limbs of h + p", big.0.map(|l| l as i128), false));
+        }
+        HashKind::PoseidonGoldilocks => {
+            let p = crate::poseidon::GOLDILOCKS_P as i128;
+            let mut d = honest;
+            d[0] += p;
+            digests.push(("an element plus p", d, false));
+            let mut d = honest;
+            d[1] -= p;
+            digests.push(("an element minus p", d, false));
+        }
+    }
+    digests
+        .into_iter()
+        .map(|(name, d, valid)| {
+            let mut b = Build::new();
+            let x: Vec<Var> = (0..2).map(|index| b.def(|x| Argument::Input { x, index })).collect();
+            let digest = [b.var(), b.var(), b.var(), b.var()];
+            b.push(Argument::Hash {
+                inputs: x,
+                digest,
+                kind,
+            });
+            BoundCase {
+                name: format!("hash {kind:?}: {name}"),
+                program: b.p,
+                trace: Trace {
+                    values: inputs.iter().copied().chain(d).collect(),
+                },
+                valid,
+            }
+        })
+        .collect()
+}
+
 /// A random valid program and its inputs, from `seed`: 1–3 inputs in [-128, 127], then 1–12
 /// steps, each a Linear (random coefficients, constant) or Mul followed by a Rescale, a
 /// Rescale and Lookup, a Max of two operands, a relu, a Div by `relu(b) + 1`, a Range or a
@@ -346,6 +449,17 @@ pub fn bound_cases() -> Vec<BoundCase> {
 /// changing it alone would give another valid witness. Every other variable is pinned by the
 /// argument that defines it.
 pub fn random_program(seed: u64) -> (Program, Vec<i128>) {
+    random(seed, None)
+}
+
+/// [`random_program`] with one more kind of step: an [`Argument::Hash`] of `kind` over 0–4
+/// earlier values, one of its digest values made public. Digests are never operands of later
+/// steps (they are field-sized), so every other bound stays as in [`random_program`].
+pub fn random_program_with_hash(seed: u64, kind: HashKind) -> (Program, Vec<i128>) {
+    random(seed, Some(kind))
+}
+
+fn random(seed: u64, hash: Option<HashKind>) -> (Program, Vec<i128>) {
     let mut rng = SplitMix(seed);
     let mut b = Build::new();
     b.p.tables.push(Table {
@@ -368,7 +482,7 @@ pub fn random_program(seed: u64) -> (Program, Vec<i128>) {
         let pick = |rng: &mut SplitMix| live[rng.below(live.len() as u64) as usize];
         let (x, y) = (pick(&mut rng), pick(&mut rng));
         let coef = |rng: &mut SplitMix, m: u64| rng.below(2 * m + 1) as i128 - m as i128;
-        let new = match rng.below(8) {
+        let new = match rng.below(if hash.is_some() { 9 } else { 8 }) {
             0 => {
                 // |c1·x + c2·y + c0| ≤ 776 → round(/8) within ±98.
                 let (c1, c2, c0) = (coef(&mut rng, 3), coef(&mut rng, 3), coef(&mut rng, 8));
@@ -441,7 +555,17 @@ pub fn random_program(seed: u64) -> (Program, Vec<i128>) {
                 b.push(Argument::Range { x, bits: 9 });
                 continue;
             }
+            7 => {
+                b.push(Argument::Public { x });
+                continue;
+            }
             _ => {
+                let kind = hash.expect("hash steps are drawn only with a kind");
+                let n = rng.below(5);
+                let inputs = (0..n).map(|_| pick(&mut rng)).collect();
+                let digest = [b.var(), b.var(), b.var(), b.var()];
+                b.push(Argument::Hash { inputs, digest, kind });
+                let x = digest[rng.below(4) as usize];
                 b.push(Argument::Public { x });
                 continue;
             }

@@ -415,3 +415,76 @@ fn checker_rejects_a_trace_of_the_wrong_length() {
     }
     check(&p, &Trace { values: vec![1, 2] }).unwrap();
 }
+
+#[test]
+fn hash_defines_the_digest_and_the_checker_names_a_wrong_limb() {
+    use zkc_runtime::{poseidon, HashKind};
+    for kind in [HashKind::PoseidonBn254, HashKind::PoseidonGoldilocks] {
+        let p = program(
+            7,
+            vec![
+                input(0),
+                input(1),
+                input(2),
+                Argument::Hash {
+                    inputs: vec![Var(0), Var(1), Var(2)],
+                    digest: [Var(3), Var(4), Var(5), Var(6)],
+                    kind,
+                },
+            ],
+        );
+        let values = run(&p, &[-1, 0, 12]).unwrap();
+        assert_eq!(values[3..], poseidon::hash(kind, &[-1, 0, 12]));
+        // Negative values are p - |v|: -1 and p - 1 hash alike (BN254's p is beyond i128).
+        if kind == HashKind::PoseidonGoldilocks {
+            let p1 = poseidon::GOLDILOCKS_P as i128 - 1;
+            assert_eq!(values[3..], run(&p, &[p1, 0, 12]).unwrap()[3..]);
+        }
+        let mut t = Trace { values };
+        t.values[5] += 1;
+        let v = check(&p, &t).unwrap_err();
+        assert_eq!(v.index, 3);
+        assert!(
+            v.detail.starts_with(&format!(
+                "digest[2] v5 = {} but {kind:?} of the 3 inputs gives",
+                t.values[5]
+            )),
+            "{v}"
+        );
+    }
+    // Reading an undefined value is an error, not a panic.
+    let bad = program(
+        4,
+        vec![Argument::Hash {
+            inputs: vec![Var(9)],
+            digest: [Var(0), Var(1), Var(2), Var(3)],
+            kind: HashKind::PoseidonBn254,
+        }],
+    );
+    assert!(solve(&bad, &[]).is_err());
+    assert!(check(&bad, &Trace { values: vec![0; 4] }).is_err());
+}
+
+#[test]
+fn hash_display_elides_long_inputs() {
+    use zkc_runtime::HashKind;
+    let digest = [Var(20), Var(21), Var(22), Var(23)];
+    let short = Argument::Hash {
+        inputs: vec![Var(0), Var(1)],
+        digest,
+        kind: HashKind::PoseidonBn254,
+    };
+    assert_eq!(short.to_string(), "[v20, v21, v22, v23] = poseidon_bn254(v0, v1)");
+    let long = Argument::Hash {
+        inputs: (0..12).map(Var).collect(),
+        digest,
+        kind: HashKind::PoseidonGoldilocks,
+    };
+    assert_eq!(
+        long.to_string(),
+        "[v20, v21, v22, v23] = poseidon_goldilocks(v0, v1, v2, v3, …, v11; 12 inputs)"
+    );
+    assert_eq!(long.defines(), digest.to_vec());
+    assert_eq!(long.reads().len(), 12);
+    assert_eq!(long.kind(), "Hash");
+}

@@ -4,11 +4,14 @@
 
 use proptest::prelude::*;
 use zkc_runtime::testing::{
-    bound_cases, every_argument_program, every_argument_trace, mutations, one_mutation_per_argument_kind,
-    random_program,
+    bound_cases, every_argument_program, every_argument_trace, hash_bound_cases, hash_trace, mutations,
+    one_mutation_per_argument_kind, random_program, random_program_with_hash,
 };
-use zkc_runtime::{check, solve, Argument, Program, Trace};
+use zkc_runtime::{check, solve, Argument, HashKind, Program, Trace};
 
+const HASH_KINDS: [HashKind; 2] = [HashKind::PoseidonBn254, HashKind::PoseidonGoldilocks];
+
+/// Every kind but Hash (whose kind follows the backend's field: see `hash_program`).
 const ALL_KINDS: [&str; 9] = [
     "Input", "Linear", "Mul", "Range", "Lookup", "Rescale", "Div", "Max", "Public",
 ];
@@ -165,4 +168,64 @@ fn random_programs_cover_every_kind() {
 fn display_of_every_argument_program() {
     let (p, _) = every_argument_program();
     insta::assert_snapshot!(p.listing());
+}
+
+#[test]
+fn hash_program_rejects_every_mutation_of_an_input_or_a_digest() {
+    for kind in HASH_KINDS {
+        let (p, t) = hash_trace(kind);
+        check(&p, &t).unwrap();
+        assert!(p.arguments.iter().any(|(a, _)| a.kind() == "Hash"));
+        // The empty hash: circomlib's permutation of [0, 0, 0] (BN254), all zero (plonky2).
+        let empty = &t.values[8..12];
+        assert_eq!(empty == [0, 0, 0, 0], kind == HashKind::PoseidonGoldilocks, "{kind:?}");
+        assert_eq!(t.public_values(&p)[..4], t.values[4..8]);
+        let ms = mutations(&p, &t);
+        assert_eq!(ms.len(), p.num_vars as usize, "{kind:?}: every input feeds the hash");
+        for delta in [1, -1, 1 << 64] {
+            every_change_is_rejected(&p, &t, delta).unwrap();
+        }
+        let kinds: Vec<&str> = one_mutation_per_argument_kind(&p, &t)
+            .iter()
+            .map(|m| m.argument_kind)
+            .collect();
+        assert_eq!(kinds, ["Input", "Linear", "Hash"]);
+    }
+}
+
+#[test]
+fn checker_agrees_with_every_hash_bound_case() {
+    for kind in HASH_KINDS {
+        let cases = hash_bound_cases(kind);
+        assert!(cases.iter().filter(|c| !c.valid).count() >= 2, "{kind:?}");
+        for c in &cases {
+            assert_eq!(check(&c.program, &c.trace).is_ok(), c.valid, "{}", c.name);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn random_programs_with_hashes_reject_every_change(seed in any::<u64>(), delta in -1000i128..1000, goldilocks: bool) {
+        let kind = HASH_KINDS[goldilocks as usize];
+        let (p, inputs) = random_program_with_hash(seed, kind);
+        let t = solve(&p, &inputs).map_err(|e| TestCaseError::fail(format!("{e}\n{}", p.listing())))?;
+        prop_assert!(check(&p, &t).is_ok());
+        let delta = if delta == 0 { 1 } else { delta };
+        if let Err(e) = every_change_is_rejected(&p, &t, delta) {
+            return Err(TestCaseError::fail(format!("{e}\n{}", p.listing())));
+        }
+        prop_assert_eq!(mutations(&p, &t).len(), p.num_vars as usize);
+    }
+}
+
+#[test]
+fn random_programs_with_hashes_cover_every_kind() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for seed in 0..64 {
+        let (p, _) = random_program_with_hash(seed, HashKind::PoseidonBn254);
+        kinds.extend(p.arguments.iter().map(|(a, _)| a.kind()));
+    }
+    assert_eq!(kinds.len(), ALL_KINDS.len() + 1, "{kinds:?}");
 }

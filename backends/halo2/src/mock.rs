@@ -37,6 +37,14 @@ pub fn describe(arg: &Argument) -> String {
             None => format!("Max out=v{} a=v{} b=0 bits={bits}", out.0, a.0),
         },
         Argument::Public { x } => format!("Public x=v{}", x.0),
+        Argument::Hash { inputs, digest, kind } => {
+            format!(
+                "Hash {kind:?} digest=v{}..v{} ({} inputs)",
+                digest[0].0,
+                digest[3].0,
+                inputs.len()
+            )
+        }
     }
 }
 

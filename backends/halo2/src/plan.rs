@@ -678,6 +678,8 @@ pub fn pack(program: &Program, shape: Shape, max_rows: usize) -> Result<Plan, Ba
 pub fn slot_rows_of(arg: &Argument, width: usize) -> usize {
     match arg {
         Argument::Input { .. } | Argument::Range { .. } | Argument::Lookup { .. } | Argument::Public { .. } => 0,
+        // Not placed yet: `args::place` refuses it.
+        Argument::Hash { .. } => 0,
         Argument::Linear { terms, .. } => terms.len().div_ceil(width - 1).max(1),
         Argument::Mul { .. } | Argument::Rescale { .. } | Argument::Div { .. } => 1,
         Argument::Max { b: None, .. } => 1,

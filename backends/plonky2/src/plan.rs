@@ -182,6 +182,9 @@ impl Plan {
                     crate::args::max::lower(&mut plan, *out, *a, *b, *bits).map_err(fail)?
                 }
                 Argument::Public { x } => crate::args::public::lower(&mut plan, *x),
+                Argument::Hash { .. } => {
+                    return Err(fail("Poseidon hashing is not implemented on this backend yet".into()))
+                }
             }
         }
         Ok(plan)
@@ -297,5 +300,6 @@ pub fn vars_of(a: &Argument) -> Vec<Var> {
         Argument::Rescale { x, q, r, .. } => vec![*x, *q, *r],
         Argument::Div { n, d, q, r, .. } => vec![*n, *d, *q, *r],
         Argument::Max { out, a, b, .. } => std::iter::once(*out).chain(std::iter::once(*a)).chain(*b).collect(),
+        Argument::Hash { inputs, digest, .. } => inputs.iter().chain(digest).copied().collect(),
     }
 }

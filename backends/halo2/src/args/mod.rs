@@ -27,5 +27,9 @@ pub(crate) fn place(p: &mut Packer<'_>, arg: &Argument) -> Result<(), BackendErr
         Argument::Div { n, d, q, r, bits } => div::place(p, *n, *d, *q, *r, *bits),
         Argument::Max { out, a, b, bits } => max::place(p, *out, *a, *b, *bits),
         Argument::Public { x } => public::place(p, *x),
+        Argument::Hash { .. } => Err(BackendError::DoesNotFit {
+            backend: "halo2",
+            reason: "Poseidon hashing is not implemented on this backend yet".into(),
+        }),
     }
 }
