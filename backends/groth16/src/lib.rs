@@ -15,6 +15,7 @@
 //! | `Max` | bits + 2; relu of a decomposed value: 1 (2 when its width is bits + 1) | see `args/max.rs` |
 //! | `Lookup` (N entries) | 2R + M + 3 (+1), `M = ⌈√(2N)⌉`, `R = ⌈N/M⌉`: ≈ 2√(2N) | two one-hot selectors over an R×M grid; 187 for N = 4096 |
 //! | `Public` | 1 | instance variable = value |
+//! | `Hash` (PoseidonBn254, n inputs) | 243·max(1, ⌈n/2⌉) + 257 ([`hash_constraints`]) | 3 per S-box, 81 S-boxes per permutation of 2 inputs; 64 bits per digest limb, one recombination; see `args/hash.rs` |
 //!
 //! A `Linear` term that is itself a combination longer than [`r1cs::INLINE_MAX`] terms is
 //! bound to a witness with 1 constraint before it is copied (only wide sums of wide sums).
@@ -74,6 +75,8 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
+/// The R1CS constraints of an `Argument::Hash` of `n` inputs.
+pub use args::hash::constraints as hash_constraints;
 pub use circuit::Circuit;
 #[cfg(feature = "evm")]
 pub use evm::verify_in_evm;

@@ -6,7 +6,7 @@
 use ark_bn254::Fr;
 use ark_ff::Zero;
 use rayon::prelude::*;
-use zkc_runtime::{BackendError, Program, Trace, Var};
+use zkc_runtime::{poseidon, Argument, BackendError, Program, Trace, Var};
 
 use crate::field::{fr, show};
 use crate::r1cs::{lower, Lc};
@@ -58,10 +58,23 @@ pub fn run(program: &Program, trace: &Trace) -> Result<(), BackendError> {
             })
         })
         .min_by_key(|(a, _)| *a);
-    let worst = match (row, var) {
-        (Some(x), Some(y)) => Some(if y.0 <= x.0 { y } else { x }),
-        (x, y) => x.or(y),
-    };
+    // The R1CS binds a digest only modulo p (see `args/hash.rs`); the checker wants the
+    // canonical limbs, so a split of `h + k·p` is named here.
+    let split = program.arguments.iter().enumerate().find_map(|(i, (a, _))| match a {
+        Argument::Hash { digest, .. } => {
+            let limbs = digest.map(|d| trace.values[d.0 as usize]);
+            poseidon::bn254_from_limbs(&limbs).is_none().then(|| {
+                (
+                    i as u32,
+                    format!(
+                        "the digest limbs {limbs:?} are not the canonical split of a field element (each in [0, 2^64), below p)"
+                    ),
+                )
+            })
+        }
+        _ => None,
+    });
+    let worst = [var, row, split].into_iter().flatten().min_by_key(|(a, _)| *a);
     match worst {
         None => Ok(()),
         Some((index, detail)) => {

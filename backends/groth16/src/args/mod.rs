@@ -2,6 +2,7 @@
 //! represented. Each file states its constraint count.
 
 mod div;
+pub(crate) mod hash;
 mod input;
 mod linear;
 mod lookup;
@@ -27,9 +28,6 @@ pub(crate) fn lower(b: &mut Builder<'_>, arg: &Argument) -> Result<(), BackendEr
         Argument::Div { n, d, q, r, bits } => div::lower(b, *n, *d, *q, *r, *bits),
         Argument::Max { out, a, b: y, bits } => max::lower(b, *out, *a, *y, *bits),
         Argument::Public { x } => public::lower(b, *x),
-        Argument::Hash { .. } => Err(BackendError::DoesNotFit {
-            backend: "groth16",
-            reason: "Poseidon hashing is not implemented on this backend yet".into(),
-        }),
+        Argument::Hash { inputs, digest, kind } => hash::lower(b, inputs, *digest, *kind),
     }
 }
