@@ -4,8 +4,9 @@
 //! `F1 = Σⱼ c1ⱼ·aⱼ + p1·a_{w-1}(prev) + k1 = 0` and
 //! `F2 = m·a₀·a₁ + Σⱼ<4 c2ⱼ·aⱼ = 0` (only the parts the program needs, see [`Shape::f2`]).
 //! Lookups: range lane `i`: `(t, t·a - u·a(next)) ∈ (TAG, TAG·X)`; pair lane `p`:
-//! `(t, t·x, t·y) ∈ (TAG, TAG·X, TAG·Y)`. The maximum degree is 5 (lookups), which also
-//! lets the permutation argument take three columns per grand product.
+//! `(t, t·x, t·y) ∈ (TAG, TAG·X, TAG·Y)`. Hash groups (only when the program has a Hash):
+//! the Poseidon gates of [`crate::poseidon`], degree 3 like `F2`. The maximum degree is 5
+//! (lookups), which also lets the permutation argument take three columns per grand product.
 
 use halo2_proofs::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::halo2curves::bn256::Fr;
@@ -13,6 +14,7 @@ use halo2_proofs::plonk::{Advice, Any, Circuit, Column, ConstraintSystem, Error,
 use halo2_proofs::poly::Rotation;
 
 use crate::plan::{Plan, Pos, Shape, MIN_WIDTH};
+use crate::poseidon;
 
 /// The columns.
 #[derive(Clone, Debug)]
@@ -35,8 +37,13 @@ pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
     let advice: Vec<_> = (0..sh.advice_columns()).map(|_| meta.advice_column()).collect();
     let fixed: Vec<_> = (0..sh.fixed_columns()).map(|_| meta.fixed_column()).collect();
     let instance = meta.instance_column();
-    for a in &advice {
-        meta.enable_equality(*a);
+    let hash_inner = |c: usize| {
+        (0..sh.hash_groups).any(|g| (sh.hash_col(g, poseidon::EQUALITY)..sh.hash_col(g, poseidon::ADVICE)).contains(&c))
+    };
+    for (c, a) in advice.iter().enumerate() {
+        if !hash_inner(c) {
+            meta.enable_equality(*a);
+        }
     }
     meta.enable_equality(instance);
     let w = sh.width;
@@ -89,6 +96,11 @@ pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
             });
         }
     }
+    for g in 0..sh.hash_groups {
+        let a: Vec<_> = (0..poseidon::ADVICE).map(|j| advice[sh.hash_col(g, j)]).collect();
+        let f: Vec<_> = (0..poseidon::FIXED).map(|j| fixed[sh.hash_fixed(g, j)]).collect();
+        poseidon::configure(meta, g, &a, &f);
+    }
     Config {
         advice,
         fixed,
@@ -127,6 +139,7 @@ impl Circuit<Fr> for ZkcCircuit<'_> {
                 pairs: 0,
                 limb_bits: 1,
                 f2: 2,
+                hash_groups: 0,
             },
         )
     }

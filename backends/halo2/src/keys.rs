@@ -21,8 +21,8 @@ use crate::circuit::ZkcCircuit;
 use crate::plan::Shape;
 use crate::srs::{self, G1_RAW, G2_RAW, MAX_K};
 
-const PK_MAGIC: &[u8; 8] = b"ZKCH2PK\x01";
-const VK_MAGIC: &[u8; 8] = b"ZKCH2VK\x01";
+const PK_MAGIC: &[u8; 8] = b"ZKCH2PK\x02";
+const VK_MAGIC: &[u8; 8] = b"ZKCH2VK\x02";
 const FR_BYTES: usize = 32;
 
 /// What a key says about the circuit it belongs to.
@@ -95,7 +95,7 @@ fn read_header(c: &mut Cursor<'_>, magic: &[u8; 8]) -> Result<Header, BackendErr
     if k > MAX_K {
         return Err(malformed(c.what, format!("k = {k} is larger than {MAX_K}")));
     }
-    let mut w = [0u32; 6];
+    let mut w = [0u32; 7];
     for x in &mut w {
         *x = c.u32()?;
     }

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use zkc_runtime::{Argument, BackendError, Program};
 
 use crate::plan::{self, check_tags, limbs, range_size, Plan, Shape, MIN_WIDTH};
+use crate::poseidon;
 use crate::srs::MAX_K;
 
 /// Rows at the end of the domain that halo2 reserves for blinding (`blinding_factors + 1`;
@@ -23,7 +24,7 @@ const WIDTHS: &[usize] = &[5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 16, 18, 20, 22, 24
 pub struct Layout {
     /// `log2` of the number of rows.
     pub k: u32,
-    /// Advice columns (slots × width + range lanes + 2 × lookup lanes).
+    /// Advice columns (slots × width + range lanes + 2 × lookup lanes + 9 × hash groups).
     pub advice_columns: usize,
     /// Fixed columns (gate coefficients, lane tags, lookup table).
     pub fixed_columns: usize,
@@ -39,6 +40,8 @@ pub struct Layout {
     pub lookup_lanes: usize,
     /// Limb width of the range table.
     pub limb_bits: u32,
+    /// Poseidon hash groups (9 advice columns each; 0 without a Hash).
+    pub hash_groups: usize,
     /// Rows of the lookup table.
     pub table_rows: usize,
     /// Row-equivalents per IR node: the grid units (slot-rows, lane rows, lookup rows) the
@@ -61,6 +64,8 @@ struct Stats {
     table_entries: u64,
     publics: u64,
     f2: u32,
+    /// Rows the Hashes need in the hash groups, and the most one permutation needs at once.
+    hash_rows: u64,
 }
 
 fn stats(program: &Program) -> Stats {
@@ -72,8 +77,10 @@ fn stats(program: &Program) -> Stats {
     let mut publics = 0;
     let mut inputs = 0u64;
     let mut f2 = 0;
+    let mut hash_rows = 0u64;
     for (arg, _) in &program.arguments {
         f2 = f2.max(plan::f2_of(arg));
+        hash_rows += plan::group_rows_of(arg) as u64;
         for (i, &w) in WIDTHS.iter().enumerate() {
             let r = plan::slot_rows_of(arg, w) as u64;
             slot_units[i] += r;
@@ -110,6 +117,7 @@ fn stats(program: &Program) -> Stats {
         table_entries,
         publics,
         f2,
+        hash_rows,
     }
 }
 
@@ -118,10 +126,21 @@ fn stats(program: &Program) -> Stats {
 /// 4 quotient pieces, and a lighter charge for fixed and permutation columns.
 fn cost(k: u32, sh: &Shape) -> f64 {
     let a = sh.advice_columns() as f64;
-    let z = ((sh.advice_columns() + 1) as f64 / 3.0).ceil();
+    let e = sh.equality_columns() as f64;
+    let z = ((e + 1.0) / 3.0).ceil();
     let lk = (sh.lanes + sh.pairs) as f64;
     let f = sh.fixed_columns() as f64;
-    (1u64 << k) as f64 * (a + z + 3.0 * lk + 4.0 + 0.25 * (f + a + 1.0))
+    (1u64 << k) as f64 * (a + z + 3.0 * lk + 4.0 + 0.25 * (f + e + 1.0))
+}
+
+/// Rows of the fullest hash group when `rows` are spread over `groups`: a Hash continues in
+/// its group until that is a permutation ahead, and each group ends with an output row.
+fn group_rows(rows: u64, groups: usize) -> u64 {
+    if groups == 0 {
+        0
+    } else {
+        rows.div_ceil(groups as u64) + poseidon::BLOCK_ROWS as u64 + 2
+    }
 }
 
 /// Candidate shapes in order of estimated cost.
@@ -171,6 +190,11 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                     }
                     let lane_opts: Vec<usize> = if need_lanes { (1..=8).collect() } else { vec![0] };
                     let pair_opts: Vec<usize> = if need_pairs { (1..=4).collect() } else { vec![0] };
+                    let group_opts: Vec<usize> = if st.hash_rows > 0 {
+                        (1..=4).filter(|&g| group_rows(st.hash_rows, g) <= usable).collect()
+                    } else {
+                        vec![0]
+                    };
                     for &lanes in &lane_opts {
                         let lane_rows = if lanes > 0 {
                             lane_units.div_ceil(lanes as u64) + max_limbs
@@ -189,20 +213,23 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                             if pair_rows > usable || st.publics > usable {
                                 continue;
                             }
-                            let sh = Shape {
-                                slots,
-                                width: w,
-                                lanes,
-                                pairs,
-                                limb_bits: l,
-                                f2: st.f2,
-                            };
-                            let c = cost(k, &sh);
-                            first_feasible.get_or_insert(k);
-                            if best.len() < keep || c < best[best.len() - 1].0 {
-                                let at = best.partition_point(|b| b.0 <= c);
-                                best.insert(at, (c, k, sh));
-                                best.truncate(keep);
+                            for &hash_groups in &group_opts {
+                                let sh = Shape {
+                                    slots,
+                                    width: w,
+                                    lanes,
+                                    pairs,
+                                    limb_bits: l,
+                                    f2: st.f2,
+                                    hash_groups,
+                                };
+                                let c = cost(k, &sh);
+                                first_feasible.get_or_insert(k);
+                                if best.len() < keep || c < best[best.len() - 1].0 {
+                                    let at = best.partition_point(|b| b.0 <= c);
+                                    best.insert(at, (c, k, sh));
+                                    best.truncate(keep);
+                                }
                             }
                         }
                     }
@@ -216,14 +243,19 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
 /// Lays `program` out: the chosen `k` and the full placement.
 pub fn plan_program(program: &Program) -> Result<(u32, Plan), BackendError> {
     debug_assert!(WIDTHS[0] >= MIN_WIDTH);
+    for (i, (arg, _)) in program.arguments.iter().enumerate() {
+        if let Argument::Hash { kind, .. } = arg {
+            crate::args::hash::check_kind(i, *kind)?;
+        }
+    }
     let st = stats(program);
     let cands = candidates(&st);
     if cands.is_empty() {
         return Err(BackendError::DoesNotFit {
             backend: "halo2",
             reason: format!(
-                "no layout fits in 2^{MAX_K} rows (range checks up to {} bits, {} lookups)",
-                st.max_bits, st.lookups
+                "no layout fits in 2^{MAX_K} rows (range checks up to {} bits, {} lookups, {} Poseidon rows)",
+                st.max_bits, st.lookups, st.hash_rows
             ),
         });
     }
@@ -251,7 +283,7 @@ pub fn layout(program: &Program) -> Result<Layout, BackendError> {
 /// Summarizes a plan.
 pub fn describe(k: u32, plan: &Plan) -> Layout {
     let sh = plan.shape;
-    let parallel = (sh.slots + sh.lanes + sh.pairs).max(1) as u64;
+    let parallel = (sh.slots + sh.lanes + sh.pairs + sh.hash_groups).max(1) as u64;
     Layout {
         k,
         advice_columns: sh.advice_columns(),
@@ -265,6 +297,7 @@ pub fn describe(k: u32, plan: &Plan) -> Layout {
         range_lanes: sh.lanes,
         lookup_lanes: sh.pairs,
         limb_bits: sh.limb_bits,
+        hash_groups: sh.hash_groups,
         table_rows: plan.table_rows,
         per_node_rows: plan
             .units_per_node

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod layout;
 pub mod mock;
 pub mod plan;
+pub mod poseidon;
 pub mod srs;
 pub mod witness;
 
@@ -119,8 +120,8 @@ impl Backend for Halo2 {
                 total: l.rows as u64,
                 unit: "rows",
                 detail: format!(
-                    "k={}, advice columns={}, fixed columns={}, slots={}x{}, range lanes={} ({}-bit limbs), lookup lanes={}",
-                    l.k, l.advice_columns, l.fixed_columns, l.slots, l.slot_width, l.range_lanes, l.limb_bits, l.lookup_lanes
+                    "k={}, advice columns={}, fixed columns={}, slots={}x{}, range lanes={} ({}-bit limbs), lookup lanes={}, hash groups={}",
+                    l.k, l.advice_columns, l.fixed_columns, l.slots, l.slot_width, l.range_lanes, l.limb_bits, l.lookup_lanes, l.hash_groups
                 ),
                 per_node: l.per_node_rows,
             },

@@ -37,14 +37,14 @@ pub fn describe(arg: &Argument) -> String {
             None => format!("Max out=v{} a=v{} b=0 bits={bits}", out.0, a.0),
         },
         Argument::Public { x } => format!("Public x=v{}", x.0),
-        Argument::Hash { inputs, digest, kind } => {
-            format!(
-                "Hash {kind:?} digest=v{}..v{} ({} inputs)",
-                digest[0].0,
-                digest[3].0,
-                inputs.len()
-            )
-        }
+        Argument::Hash { inputs, digest, kind } => format!(
+            "Hash {kind:?} ({} inputs) digest=[v{}, v{}, v{}, v{}]",
+            inputs.len(),
+            digest[0].0,
+            digest[1].0,
+            digest[2].0,
+            digest[3].0
+        ),
     }
 }
 
@@ -58,6 +58,24 @@ fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
         } => {
             let text = constraint.to_string();
             let row = row_of(location);
+            let group = text
+                .split("zkc:hash=")
+                .nth(1)
+                .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|s| s.parse::<usize>().ok());
+            if let Some(g) = group {
+                let arg = plan
+                    .group_owner
+                    .get(g)
+                    .and_then(|o| o.get(row))
+                    .copied()
+                    .unwrap_or(NONE);
+                let what = text.split('\'').nth(1).unwrap_or("gate").to_string();
+                return (
+                    arg,
+                    format!("Poseidon gate {what} violated at row {row} of hash group {g}"),
+                );
+            }
             let slot = text
                 .split("zkc:slot=")
                 .nth(1)

@@ -16,6 +16,8 @@
 //!   checks the (signed or unsigned) top limb itself (`u = 0`).
 //! - `pairs`: two advice columns `(x, y)` with the lookup `(t, t·x, t·y) ∈ (TAG, TAG·X, TAG·Y)`
 //!   for the program's lookup tables.
+//! - `hash_groups` (only when the program has a Hash): nine advice columns with the Poseidon
+//!   gates of [`crate::poseidon`], filled by `crate::args::hash`.
 //!
 //! Every variable has one defining cell; every other cell holding it is copy-constrained
 //! to that cell. Auxiliary cells (partial sums, differences, limbs) are computed from the
@@ -27,6 +29,7 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use zkc_runtime::{Argument, BackendError, Program, Var};
 
 use crate::field::{fr, pow2};
+use crate::poseidon;
 
 /// The column structure of the circuit. The program determines it ([`crate::layout`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -43,6 +46,8 @@ pub struct Shape {
     pub limb_bits: u32,
     /// The second slot gate: 0 none, 1 `F2 = m·a₀·a₁`, 2 `F2 = m·a₀·a₁ + Σⱼ<4 c2ⱼ·aⱼ`.
     pub f2: u32,
+    /// Poseidon hash groups ([`crate::poseidon`]); 0 unless the program has a Hash.
+    pub hash_groups: usize,
 }
 
 /// The smallest slot width: `Div` needs five cells in one row.
@@ -51,7 +56,19 @@ pub const MIN_WIDTH: usize = 5;
 impl Shape {
     /// Total advice columns.
     pub fn advice_columns(&self) -> usize {
-        self.slots * self.width + self.lanes + 2 * self.pairs
+        self.slots * self.width + self.lanes + 2 * self.pairs + poseidon::ADVICE * self.hash_groups
+    }
+    /// Advice columns that take part in copy constraints (all but the hash groups' inner cells).
+    pub fn equality_columns(&self) -> usize {
+        self.advice_columns() - (poseidon::ADVICE - poseidon::EQUALITY) * self.hash_groups
+    }
+    /// Advice column of cell `j` of hash group `g`.
+    pub fn hash_col(&self, g: usize, j: usize) -> usize {
+        self.slots * self.width + self.lanes + 2 * self.pairs + poseidon::ADVICE * g + j
+    }
+    /// Fixed column `j` (see [`crate::poseidon::QF`] and the following) of hash group `g`.
+    pub fn hash_fixed(&self, g: usize, j: usize) -> usize {
+        self.pair_t(self.pairs) + if self.has_table() { 3 } else { 0 } + poseidon::FIXED * g + j
     }
     /// Advice column of cell `j` of slot `s`.
     pub fn slot_col(&self, s: usize, j: usize) -> usize {
@@ -117,10 +134,10 @@ impl Shape {
     }
     /// Total fixed columns.
     pub fn fixed_columns(&self) -> usize {
-        self.pair_t(self.pairs) + if self.has_table() { 3 } else { 0 }
+        self.hash_fixed(self.hash_groups, 0)
     }
     /// Serialized form (keys carry it so a key of another shape is refused).
-    pub fn to_words(self) -> [u32; 6] {
+    pub fn to_words(self) -> [u32; 7] {
         [
             self.slots as u32,
             self.width as u32,
@@ -128,10 +145,11 @@ impl Shape {
             self.pairs as u32,
             self.limb_bits,
             self.f2,
+            self.hash_groups as u32,
         ]
     }
     /// Inverse of [`Shape::to_words`].
-    pub fn from_words(w: [u32; 6]) -> Self {
+    pub fn from_words(w: [u32; 7]) -> Self {
         Shape {
             slots: w[0] as usize,
             width: w[1] as usize,
@@ -139,6 +157,7 @@ impl Shape {
             pairs: w[3] as usize,
             limb_bits: w[4],
             f2: w[5],
+            hash_groups: w[6] as usize,
         }
     }
 }
@@ -166,6 +185,16 @@ pub enum Val {
         /// Constant.
         c: i128,
     },
+    /// Limb `limb` of `(p - 1) - Σ dᵢ·2^(64i)` (or, with `borrow`, the borrow out of limb
+    /// `limb`) for the digest `d` of a Hash, see [`poseidon::below_p`].
+    BelowP {
+        /// The digest variables.
+        digest: [u32; 4],
+        /// Limb index.
+        limb: u8,
+        /// The borrow instead of the limb.
+        borrow: bool,
+    },
 }
 
 /// Where an advice cell's value comes from.
@@ -181,6 +210,8 @@ pub enum Src {
     Shift(u32, u32),
     /// The running sum `partials[i]` of a Linear chain.
     Partial(u32),
+    /// Cell `i` of the sponge of hash `h` ([`poseidon::sponge_cells`]).
+    Sponge(u32, u32),
 }
 
 /// A running sum inside a Linear chain: `prev + Σ terms[start..end] except skip`, plus
@@ -228,6 +259,10 @@ pub struct Plan {
     pub slot_owner: Vec<Vec<u32>>,
     /// The argument index of each `Public`.
     pub public_owner: Vec<u32>,
+    /// The argument index of each Hash (hash `h` is `hashes[h]`).
+    pub hashes: Vec<u32>,
+    /// `group_owner[g][row]`: the argument whose gates use row `row` of hash group `g`.
+    pub group_owner: Vec<Vec<u32>>,
     /// Grid units (slot-rows, lane rows, pair rows) used per IR node.
     pub units_per_node: BTreeMap<usize, u64>,
 }
@@ -301,6 +336,13 @@ pub(crate) struct Packer<'p> {
     slot_last: Vec<Option<u32>>,
     lane_next: Vec<usize>,
     pair_next: Vec<usize>,
+    /// First unused row of each hash group.
+    pub group_next: Vec<usize>,
+    /// Per hash group: its last row, when it is a permutation's output row whose input cells
+    /// are still free (the next permutation can absorb there).
+    pub group_pending: Vec<Option<usize>>,
+    pub group_owner: Vec<Vec<u32>>,
+    pub hashes: Vec<u32>,
     free: Option<(usize, usize, usize)>,
     pub arg: u32,
     pub node: usize,
@@ -329,6 +371,10 @@ impl<'p> Packer<'p> {
             slot_last: vec![None; shape.slots],
             lane_next: vec![0; shape.lanes],
             pair_next: vec![0; shape.pairs],
+            group_next: vec![0; shape.hash_groups],
+            group_pending: vec![None; shape.hash_groups],
+            group_owner: vec![Vec::new(); shape.hash_groups],
+            hashes: Vec::new(),
             free: None,
             arg: NONE,
             node: 0,
@@ -439,6 +485,29 @@ impl<'p> Packer<'p> {
         }
         self.unit(n);
         Ok((s, row))
+    }
+
+    /// Allocates `n` rows at the end of hash group `g` (they start no output row) and
+    /// returns the first.
+    pub fn group_rows(&mut self, g: usize, n: usize) -> Result<usize, BackendError> {
+        let row = self.group_next[g];
+        if row + n > self.max_rows {
+            return Err(self.too_big());
+        }
+        self.group_next[g] += n;
+        self.group_pending[g] = None;
+        self.claim_group_rows(g, row, n);
+        Ok(row)
+    }
+
+    /// Marks rows `row..row + n` of hash group `g` as used by the current argument.
+    pub fn claim_group_rows(&mut self, g: usize, row: usize, n: usize) {
+        let o = &mut self.group_owner[g];
+        if o.len() < row + n {
+            o.resize(row + n, NONE);
+        }
+        o[row..row + n].fill(self.arg);
+        self.unit(n);
     }
 
     /// Records that the last cell of slot `s`'s last row holds `v` (usable in place).
@@ -642,6 +711,9 @@ impl<'p> Packer<'p> {
         for s in 0..self.shape.slots {
             self.slot_owner[s].resize(rows, NONE);
         }
+        for g in &mut self.group_owner {
+            g.resize(rows, NONE);
+        }
         for col in &mut self.fixed {
             col.sort_by_key(|&(r, _)| r);
         }
@@ -658,6 +730,8 @@ impl<'p> Packer<'p> {
             owner: self.owner,
             slot_owner: self.slot_owner,
             public_owner,
+            hashes: self.hashes,
+            group_owner: self.group_owner,
             units_per_node: self.units,
         })
     }
@@ -678,12 +752,19 @@ pub fn pack(program: &Program, shape: Shape, max_rows: usize) -> Result<Plan, Ba
 pub fn slot_rows_of(arg: &Argument, width: usize) -> usize {
     match arg {
         Argument::Input { .. } | Argument::Range { .. } | Argument::Lookup { .. } | Argument::Public { .. } => 0,
-        // Not placed yet: `args::place` refuses it.
-        Argument::Hash { .. } => 0,
         Argument::Linear { terms, .. } => terms.len().div_ceil(width - 1).max(1),
         Argument::Mul { .. } | Argument::Rescale { .. } | Argument::Div { .. } => 1,
         Argument::Max { b: None, .. } => 1,
         Argument::Max { b: Some(_), .. } => 2,
+        Argument::Hash { .. } => crate::args::hash::SLOT_ROWS,
+    }
+}
+
+/// Rows a Hash uses in the hash groups (0 for other arguments).
+pub fn group_rows_of(arg: &Argument) -> usize {
+    match arg {
+        Argument::Hash { inputs, .. } => poseidon::permutations(inputs.len()) * poseidon::BLOCK_ROWS,
+        _ => 0,
     }
 }
 
@@ -703,6 +784,7 @@ pub fn checks_of(arg: &Argument) -> Vec<(u32, bool)> {
         Argument::Rescale { k, q_bits, .. } => vec![(*k, false), (*q_bits, true)],
         Argument::Div { bits, .. } => vec![(*bits, false), (*bits, false), (*bits, true)],
         Argument::Max { bits, .. } => vec![(*bits, false), (*bits, false)],
+        Argument::Hash { .. } => crate::args::hash::CHECKS.to_vec(),
         _ => vec![],
     }
 }

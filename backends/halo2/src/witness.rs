@@ -8,6 +8,7 @@ use zkc_runtime::{Argument, Program, Trace};
 
 use crate::field::{fr, shr};
 use crate::plan::{Plan, Src, Val};
+use crate::poseidon;
 
 fn int(val: &Val, t: &[i128]) -> Option<i128> {
     match *val {
@@ -15,6 +16,10 @@ fn int(val: &Val, t: &[i128]) -> Option<i128> {
         Val::Diff { a, b, c } => t[a as usize]
             .checked_sub(b.map_or(0, |b| t[b as usize]))?
             .checked_add(c),
+        Val::BelowP { digest, limb, borrow } => {
+            let (r, b) = poseidon::below_p(digest.map(|v| t[v as usize]))?;
+            Some(if borrow { b[limb as usize] } else { r[limb as usize] })
+        }
     }
 }
 
@@ -22,6 +27,8 @@ fn field(val: &Val, t: &[i128]) -> Fr {
     match *val {
         Val::Var(v) => fr(t[v as usize]),
         Val::Diff { a, b, c } => fr(t[a as usize]) - b.map_or(Fr::zero(), |b| fr(t[b as usize])) + fr(c),
+        // Out-of-range digests give zero: the borrow-chain gate then fails, as it should.
+        Val::BelowP { .. } => int(val, t).map_or(Fr::zero(), fr),
     }
 }
 
@@ -49,6 +56,17 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
         }
         partial.push(acc);
     }
+    let sponges: Vec<Vec<Fr>> = plan
+        .hashes
+        .par_iter()
+        .map(|&a| match &program.arguments[a as usize].0 {
+            Argument::Hash { inputs, .. } => {
+                let inputs: Vec<Fr> = inputs.iter().map(|v| fr(t[v.0 as usize])).collect();
+                poseidon::sponge_cells(&inputs)
+            }
+            _ => Vec::new(),
+        })
+        .collect();
     plan.advice
         .par_iter()
         .map(|col| {
@@ -62,6 +80,7 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
                     // then fail the running sum, which is the right verdict.
                     Src::Shift(i, s) => int(&plan.vals[i as usize], t).map_or(Fr::zero(), |v| fr(shr(v, s))),
                     Src::Partial(i) => partial[i as usize],
+                    Src::Sponge(h, i) => sponges[h as usize][i as usize],
                 };
             }
             out

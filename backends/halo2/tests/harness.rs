@@ -4,8 +4,11 @@ mod common;
 
 use zkc_backend_halo2::{layout, Halo2};
 use zkc_runtime::checker::check;
-use zkc_runtime::testing::{every_argument_trace, mutations, one_mutation_per_argument_kind};
-use zkc_runtime::Backend;
+use zkc_runtime::testing::{
+    every_argument_trace, hash_bound_cases, hash_trace, mutations, one_mutation_per_argument_kind,
+    random_program_with_hash,
+};
+use zkc_runtime::{solve, Backend, HashKind};
 
 fn backend() -> Halo2 {
     Halo2::with_srs_dir(common::srs_dir())
@@ -85,4 +88,84 @@ fn all_argument_kinds_halo2_prove_verify_rejects_one_mutation_per_kind() {
             }
         }
     }
+}
+
+/// The shared Hash program (a 9-value hash with the Linear output among its inputs, and a
+/// hash of nothing): it mocks, proves and verifies, and every changed value is rejected by
+/// `mock` (by ±1 and by 2^64, the size of a digest limb).
+#[test]
+fn hash_halo2_shared_program_mocks_proves_and_rejects_every_mutation() {
+    let (program, trace) = hash_trace(HashKind::PoseidonBn254);
+    check(&program, &trace).expect("the harness trace is valid");
+    backend().mock(&program, &trace).unwrap();
+    let mut accepted = Vec::new();
+    for delta in [1i128, -1, 1 << 64] {
+        for v in 0..trace.values.len() {
+            let mut t = trace.clone();
+            t.values[v] += delta;
+            if check(&program, &t).is_ok() {
+                continue;
+            }
+            if backend().mock(&program, &t).is_ok() {
+                accepted.push((v, delta));
+            }
+        }
+    }
+    assert!(accepted.is_empty(), "halo2 mock accepted hash mutations: {accepted:?}");
+    let keys = backend().setup(&program).unwrap();
+    let proof = backend().prove(&program, &keys.proving_key, &trace).unwrap();
+    let public = trace.public_values(&program);
+    backend()
+        .verify(&program, &keys.verifying_key, &public, &proof)
+        .unwrap();
+    let muts = one_mutation_per_argument_kind(&program, &trace);
+    assert!(muts.iter().any(|m| m.argument_kind == "Hash"));
+    for m in muts {
+        if let Ok(proof) = backend().prove(&program, &keys.proving_key, &m.trace) {
+            for p in [m.trace.public_values(&program), public.clone()] {
+                assert!(
+                    backend().verify(&program, &keys.verifying_key, &p, &proof).is_err(),
+                    "a proof of a mutated {} trace verified",
+                    m.argument_kind
+                );
+            }
+        }
+    }
+}
+
+/// Digests that stand for the right hash in the field but are not canonical (a limb past
+/// 2^64, a negative limb, the split of `h + p`): `mock` agrees with the checker.
+#[test]
+fn hash_halo2_mock_agrees_with_every_hash_bound_case() {
+    let cases = hash_bound_cases(HashKind::PoseidonBn254);
+    assert!(cases.iter().any(|c| !c.valid));
+    for c in &cases {
+        assert_eq!(check(&c.program, &c.trace).is_ok(), c.valid, "{}", c.name);
+        let got = backend().mock(&c.program, &c.trace);
+        assert_eq!(got.is_ok(), c.valid, "{}: {got:?}", c.name);
+    }
+}
+
+/// Random valid programs with hashes of 0–4 values: `mock` accepts them and rejects every
+/// single-value mutation.
+#[test]
+fn hash_halo2_random_programs_mock_and_reject_mutations() {
+    let mut hashes = 0;
+    for seed in 0..12 {
+        let (program, inputs) = random_program_with_hash(seed, HashKind::PoseidonBn254);
+        hashes += program.arguments.iter().filter(|(a, _)| a.kind() == "Hash").count();
+        let trace = solve(&program, &inputs).expect("random programs solve");
+        backend()
+            .mock(&program, &trace)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        for m in mutations(&program, &trace) {
+            assert!(
+                backend().mock(&program, &m.trace).is_err(),
+                "seed {seed}: a mutation of {:?} ({}) was accepted",
+                m.var,
+                m.argument_kind
+            );
+        }
+    }
+    assert!(hashes >= 3, "only {hashes} hashes in the random programs");
 }

@@ -80,3 +80,36 @@ fn tiny_programs_prove_and_verify() {
     backend().verify(&p, &keys.verifying_key, &[-42], &proof).unwrap();
     assert!(backend().verify(&p, &keys.verifying_key, &[42], &proof).is_err());
 }
+
+#[test]
+fn hash_program_proves_and_verifies_with_the_runtimes_digest() {
+    let (program, trace) = common::hash_program();
+    let public = trace.public_values(&program);
+    // The published digest is the runtime's off-circuit hash of the five inputs.
+    let inputs = [5, -3, 1 << 100, 0, 3 * 5 - 2 * -3 + 7];
+    let want = zkc_runtime::poseidon::hash(zkc_runtime::HashKind::PoseidonBn254, &inputs);
+    assert_eq!(public[..4], want);
+    zkc_runtime::check(&program, &trace).unwrap();
+    backend().mock(&program, &trace).unwrap();
+    let keys = setup(&program);
+    let proof = backend().prove(&program, &keys.proving_key, &trace).unwrap();
+    backend()
+        .verify(&program, &keys.verifying_key, &public, &proof)
+        .unwrap();
+    // A changed published digest limb is rejected (each limb, both directions).
+    for i in 0..4 {
+        for d in [1, -1] {
+            let mut p = public.clone();
+            p[i] += d;
+            assert!(
+                backend().verify(&program, &keys.verifying_key, &p, &proof).is_err(),
+                "digest limb {i} {d:+}"
+            );
+        }
+    }
+    // The digest of other inputs is rejected too.
+    let other = zkc_runtime::poseidon::hash(zkc_runtime::HashKind::PoseidonBn254, &[5, -3, 1 << 100, 1, 28]);
+    let mut p = public.clone();
+    p[..4].copy_from_slice(&other);
+    assert!(backend().verify(&program, &keys.verifying_key, &p, &proof).is_err());
+}

@@ -6,8 +6,10 @@
 mod common;
 
 use common::Builder;
-use zkc_backend_halo2::Halo2;
-use zkc_runtime::{Backend, Program, Trace};
+use halo2_proofs::halo2curves::bn256::Fr;
+use zkc_backend_halo2::plan::Src;
+use zkc_backend_halo2::{keys, layout, mock, poseidon, witness, Halo2};
+use zkc_runtime::{Argument, Backend, HashKind, Program, Trace};
 
 fn backend() -> Halo2 {
     Halo2::with_srs_dir(common::srs_dir())
@@ -181,4 +183,106 @@ fn prove_verify_rejects_one_mutation_per_argument_kind() {
         bad.values[v] += 1;
         assert_rejected(&program, &trace, &bad, kind);
     }
+}
+
+/// Limbs of the field element `Σ dᵢ·2^(64i) + p` (a non-canonical split of the same `h`).
+fn plus_p(d: [i128; 4]) -> [i128; 4] {
+    let p = [
+        0x43e1f593f0000001u64,
+        0x2833e84879b97091,
+        0xb85045b68181585d,
+        0x30644e72e131a029,
+    ];
+    let mut out = [0i128; 4];
+    let mut carry = 0i128;
+    for i in 0..4 {
+        let s = d[i] + p[i] as i128 + carry;
+        out[i] = s & ((1i128 << 64) - 1);
+        carry = s >> 64;
+    }
+    assert_eq!(carry, 0, "h + p fits 256 bits");
+    out
+}
+
+#[test]
+fn hash_halo2_rejects_changed_input_digest_limb_and_split() {
+    let (p, honest) = common::hash_program();
+    let digest: Vec<usize> = match &p.arguments.iter().find(|(a, _)| matches!(a, Argument::Hash { .. })) {
+        Some((Argument::Hash { digest, .. }, _)) => digest.iter().map(|v| v.0 as usize).collect(),
+        _ => unreachable!(),
+    };
+    // One input changed, the digest kept (variables 2 and 3 are hashed Inputs used nowhere
+    // else; variable 4 is a hashed Linear output).
+    for (i, v) in [(2, (1 << 100) - 1), (3, -1), (3, 1)] {
+        let mut bad = honest.clone();
+        bad.values[i] = v;
+        assert_rejected(&p, &honest, &bad, &format!("hash input {i} = {v}"));
+    }
+    // The Linear's input and output changed together (the Linear holds, the Hash does not).
+    let mut bad = honest.clone();
+    bad.values[0] += 1;
+    bad.values[4] += 3;
+    assert_rejected(&p, &honest, &bad, "hash input 4 (a Linear output) changed");
+    // One digest limb changed (the sponge's inner states are not in the trace).
+    for (i, &v) in digest.iter().enumerate() {
+        let mut bad = honest.clone();
+        bad.values[v] += 1;
+        assert_rejected(&p, &honest, &bad, &format!("hash digest limb {i} + 1"));
+    }
+    // The same sum with an out-of-range limb: d0 + 2^64, d1 - 1.
+    let mut bad = honest.clone();
+    bad.values[digest[0]] += 1 << 64;
+    bad.values[digest[1]] -= 1;
+    assert_rejected(&p, &honest, &bad, "hash digest limb out of range");
+    // The same h split non-canonically, as the limbs of h + p.
+    let mut bad = honest.clone();
+    let d: [i128; 4] = std::array::from_fn(|i| honest.values[digest[i]]);
+    for (i, l) in plus_p(d).into_iter().enumerate() {
+        bad.values[digest[i]] = l;
+    }
+    assert!(zkc_runtime::check(&p, &bad).is_err());
+    assert_rejected(&p, &honest, &bad, "hash digest split as h + p");
+}
+
+#[test]
+fn hash_halo2_refuses_goldilocks() {
+    let (mut p, _) = common::hash_program();
+    for (a, _) in &mut p.arguments {
+        if let Argument::Hash { kind, .. } = a {
+            *kind = HashKind::PoseidonGoldilocks;
+        }
+    }
+    let err = backend().setup(&p).unwrap_err();
+    assert!(err.to_string().contains("PoseidonGoldilocks"), "{err}");
+}
+
+/// Every cell of the sponge (the absorbed inputs' copies, each round's state and S-box cells,
+/// each output) is pinned: changing any one of them in the advice columns breaks a gate or a
+/// copy. They are not trace variables, so this goes below the `Backend` API.
+#[test]
+fn hash_halo2_rejects_any_changed_sponge_cell() {
+    let (p, t) = common::hash_program();
+    let (k, plan) = layout::plan_program(&p).unwrap();
+    let witness = witness::advice_columns(&plan, &p, &t, 1 << k);
+    let instance = keys::instance(&t.public_values(&p));
+    mock::run(&p, k, &plan, &witness, instance.clone()).unwrap();
+    let mut cells = Vec::new();
+    for (c, col) in plan.advice.iter().enumerate() {
+        for (r, src) in col.iter().enumerate() {
+            if matches!(src, Src::Sponge(..)) || (c >= plan.shape.hash_col(0, 0) && matches!(src, Src::Var(_))) {
+                cells.push((c, r));
+            }
+        }
+    }
+    eprintln!("{} sponge cells, layout {:?}", cells.len(), layout::describe(k, &plan));
+    assert!(cells.len() > 3 * poseidon::ROUND_ROWS * 5, "{} cells", cells.len());
+    let mut accepted = Vec::new();
+    for &(c, r) in &cells {
+        let mut w = witness.clone();
+        w[c][r] += Fr::one();
+        if mock::run(&p, k, &plan, &w, instance.clone()).is_ok() {
+            accepted.push((c, r));
+        }
+    }
+    assert!(accepted.is_empty(), "changed sponge cells accepted: {accepted:?}");
 }

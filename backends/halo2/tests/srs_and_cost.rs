@@ -60,3 +60,33 @@ fn cost_reports_rows_per_node() {
         }
     }
 }
+
+#[test]
+fn hash_rows_are_in_the_cost_and_programs_without_hash_have_no_hash_columns() {
+    let (plain, _) = common::every_argument();
+    let l = layout(&plain).unwrap();
+    assert_eq!(l.hash_groups, 0);
+    assert!(Halo2::new().cost(&plain).detail.contains("hash groups=0"));
+
+    let (program, _) = common::hash_program();
+    let l = layout(&program).unwrap();
+    let cost = Halo2::new().cost(&program);
+    assert!(l.hash_groups >= 1, "{l:?}");
+    assert_eq!(cost.total, l.rows as u64);
+    assert!(
+        cost.detail.contains(&format!("hash groups={}", l.hash_groups)),
+        "{}",
+        cost.detail
+    );
+    // Five inputs: three permutations of 38 rows each, spread over the groups.
+    let hash_node = program
+        .arguments
+        .iter()
+        .find(|(a, _)| matches!(a, zkc_runtime::Argument::Hash { .. }))
+        .map(|(_, o)| o.node)
+        .unwrap();
+    let parallel = (l.slots + l.range_lanes + l.lookup_lanes + l.hash_groups) as u64;
+    let per_node = cost.per_node[&hash_node];
+    assert!(per_node * parallel >= 3 * 38, "{per_node} rows x {parallel}");
+    assert!(l.rows as u64 >= (3 * 38u64).div_ceil(l.hash_groups as u64), "{l:?}");
+}

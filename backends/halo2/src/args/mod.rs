@@ -2,6 +2,7 @@
 //! The gate formulas `F1`, `F2` and the lane/pair lookups are described in `crate::plan`.
 
 mod div;
+pub(crate) mod hash;
 mod input;
 mod linear;
 mod lookup;
@@ -27,9 +28,6 @@ pub(crate) fn place(p: &mut Packer<'_>, arg: &Argument) -> Result<(), BackendErr
         Argument::Div { n, d, q, r, bits } => div::place(p, *n, *d, *q, *r, *bits),
         Argument::Max { out, a, b, bits } => max::place(p, *out, *a, *b, *bits),
         Argument::Public { x } => public::place(p, *x),
-        Argument::Hash { .. } => Err(BackendError::DoesNotFit {
-            backend: "halo2",
-            reason: "Poseidon hashing is not implemented on this backend yet".into(),
-        }),
+        Argument::Hash { inputs, digest, kind } => hash::place(p, inputs, digest, *kind),
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use zkc_runtime::{Argument, Origin, Program, Table, Trace, Var};
+use zkc_runtime::{Argument, HashKind, Origin, Program, Table, Trace, Var};
 
 pub struct Builder {
     pub program: Program,
@@ -96,6 +96,18 @@ impl Builder {
     pub fn public(&mut self, x: Var) {
         self.push(Argument::Public { x });
     }
+    /// A PoseidonBn254 Hash; the digest from the runtime's off-circuit hash.
+    pub fn hash(&mut self, inputs: &[Var]) -> [Var; 4] {
+        let values: Vec<i128> = inputs.iter().map(|&v| self.val(v)).collect();
+        let d = zkc_runtime::poseidon::hash(HashKind::PoseidonBn254, &values);
+        let digest = d.map(|x| self.var(x));
+        self.push(Argument::Hash {
+            inputs: inputs.to_vec(),
+            digest,
+            kind: HashKind::PoseidonBn254,
+        });
+        digest
+    }
     pub fn finish(self) -> (Program, Trace) {
         (self.program, Trace { values: self.values })
     }
@@ -148,4 +160,22 @@ pub fn mutations(trace: &Trace) -> Vec<(usize, Trace)> {
 
 pub fn srs_dir() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zkc-halo2-srs")
+}
+
+/// A Hash of five inputs (odd: the last chunk is padded), one of them a Linear output and
+/// one negative, the digest published; plus a Relu so the program has other arguments.
+pub fn hash_program() -> (Program, Trace) {
+    let mut b = Builder::new();
+    let x0 = b.input(5);
+    let x1 = b.input(-3);
+    let x2 = b.input(1 << 100);
+    let x3 = b.input(0);
+    let l = b.linear(&[(3, x0), (-2, x1)], 7);
+    let r = b.max(x1, None, 8);
+    let d = b.hash(&[x0, x1, x2, x3, l]);
+    for v in d {
+        b.public(v);
+    }
+    b.public(r);
+    b.finish()
 }
