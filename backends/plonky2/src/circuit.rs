@@ -10,13 +10,14 @@
 //! (at most four shapes, the cheapest for the program's histogram of sum lengths; longer sums
 //! chain through partial sums); range checks go to one [`RangeGate`] type per bit width; relu
 //! and max selections to [`MaxGate`]; products to plonky2's arithmetic gate; tables to
-//! plonky2's lookup argument.
+//! plonky2's lookup argument; Poseidon hashes to plonky2's Poseidon gate (one row per 8 inputs).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use plonky2::field::types::{Field, PrimeField64};
 use plonky2::fri::reduction_strategies::FriReductionStrategy;
+use plonky2::hash::poseidon::PoseidonHash;
 use plonky2::iop::target::Target;
 use plonky2::iop::witness::{PartialWitness, WitnessWrite};
 use plonky2::plonk::circuit_builder::CircuitBuilder;
@@ -24,9 +25,9 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::config::PoseidonGoldilocksConfig;
 use zkc_runtime::{BackendError, Program, Trace};
 
-use crate::field::{fits, to_field, F};
+use crate::field::{canonical, fits, to_field, F};
 use crate::gates::{LinearGate, MaxGate, RangeGate};
-use crate::plan::{does_not_fit, vars_of, Lin, Plan, RangeReq, Val};
+use crate::plan::{digest_vars, does_not_fit, vars_of, Lin, Plan, RangeReq, Val};
 
 /// Extension degree.
 pub const D: usize = 2;
@@ -337,6 +338,23 @@ pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
         detail.push(format!("{} products", plan.muls.len()));
     }
 
+    // Poseidon hashes with plonky2's own sponge (one Poseidon gate row per 8 inputs).
+    for h in &plan.hashes {
+        let out = builder.hash_n_to_hash_no_pad::<PoseidonHash>(h.inputs.iter().map(|&v| t(v)).collect());
+        for (&o, &d) in out.elements.iter().zip(&h.digest) {
+            builder.connect(o, t(d));
+        }
+        charge(h.owner, crate::args::hash::rows(h.inputs.len()) as f64);
+    }
+    if !plan.hashes.is_empty() {
+        let rows: usize = plan
+            .hashes
+            .iter()
+            .map(|h| crate::args::hash::rows(h.inputs.len()))
+            .sum();
+        detail.push(format!("{} hashes: {rows} Poseidon rows", plan.hashes.len()));
+    }
+
     // Lookups.
     let mut build_rows = 1; // the public-input gate
     let lookup_slots = routed / 2;
@@ -460,7 +478,8 @@ impl Circuit {
 }
 
 /// The trace's values in the field, after checking its length and that every value lies in
-/// the injective interval (naming the first argument that uses an offending variable).
+/// the injective interval — `[0, p)` for a Poseidon digest value — (naming the first
+/// argument that uses an offending variable).
 pub fn trace_in_field(program: &Program, trace: &Trace) -> Result<Vec<F>, BackendError> {
     if trace.values.len() != program.num_vars as usize {
         return Err(BackendError::Unsatisfied(format!(
@@ -469,15 +488,21 @@ pub fn trace_in_field(program: &Program, trace: &Trace) -> Result<Vec<F>, Backen
             program.num_vars
         )));
     }
-    if let Some(i) = trace.values.iter().position(|&v| !fits(v)) {
+    let digest = digest_vars(program);
+    let ok = |i: usize, v: i128| if digest[i] { canonical(v) } else { fits(v) };
+    if let Some(i) = (0..trace.values.len()).find(|&i| !ok(i, trace.values[i])) {
         let v = trace.values[i];
         let user = program
             .arguments
             .iter()
             .position(|(a, _)| vars_of(a).iter().any(|x| x.0 as usize == i));
-        let reason = format!(
-            "v{i} = {v} does not fit Goldilocks' 63 signed bits (|v| < 2^62); quantize this node with fewer bits or rescale earlier"
-        );
+        let reason = if digest[i] {
+            format!("v{i} = {v} is a Poseidon digest value but not a canonical Goldilocks element in [0, p); solve the program again")
+        } else {
+            format!(
+                "v{i} = {v} does not fit Goldilocks' 63 signed bits (|v| < 2^62); quantize this node with fewer bits or rescale earlier"
+            )
+        };
         return Err(match user {
             Some(index) => does_not_fit(program, index, reason),
             None => BackendError::DoesNotFit {

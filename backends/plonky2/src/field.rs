@@ -18,6 +18,11 @@ pub fn fits(v: i128) -> bool {
     (-h..h).contains(&v)
 }
 
+/// Whether `v` is a canonical field element, `0 ≤ v < p` (a Poseidon digest element).
+pub fn canonical(v: i128) -> bool {
+    (0..F::ORDER as i128).contains(&v)
+}
+
 /// `v` in the field; callers check [`fits`] first where injectivity matters.
 pub fn to_field(v: i128) -> F {
     let p = F::ORDER as i128;

@@ -16,7 +16,7 @@ use plonky2::plonk::circuit_data::{CircuitData, CommonCircuitData, VerifierCircu
 use plonky2::plonk::proof::ProofWithPublicInputs;
 use plonky2::util::serialization::DefaultGeneratorSerializer;
 use sha2::{Digest, Sha256};
-use zkc_runtime::BackendError;
+use zkc_runtime::{BackendError, Program};
 
 use crate::circuit::{C, D};
 use crate::field::F;
@@ -289,6 +289,35 @@ pub fn public_in_field(public: &[i128]) -> Result<Vec<F>, BackendError> {
             } else {
                 Err(BackendError::Unsatisfied(format!(
                     "public value {i} = {v} does not fit Goldilocks' 63 signed bits, so no proof can claim it"
+                )))
+            }
+        })
+        .collect()
+}
+
+/// The public values of `program` in the field: a Poseidon digest element must be canonical
+/// (`[0, p)`), every other value must fit the signed 63-bit interval, so each accepted claim
+/// names exactly one field element.
+pub fn program_public_in_field(program: &Program, public: &[i128]) -> Result<Vec<F>, BackendError> {
+    let digest = crate::plan::digest_vars(program);
+    let vars = program.public_vars();
+    public
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let is_digest = vars.get(i).is_some_and(|x| digest.get(x.0 as usize) == Some(&true));
+            if !is_digest {
+                return public_in_field(&[v]).map(|f| f[0]).map_err(|_| {
+                    BackendError::Unsatisfied(format!(
+                        "public value {i} = {v} does not fit Goldilocks' 63 signed bits, so no proof can claim it"
+                    ))
+                });
+            }
+            if crate::field::canonical(v) {
+                Ok(crate::field::to_field(v))
+            } else {
+                Err(BackendError::Unsatisfied(format!(
+                    "public value {i} = {v} is a Poseidon digest element but not a canonical Goldilocks element in [0, p)"
                 )))
             }
         })

@@ -221,7 +221,7 @@ impl Backend for Plonky2 {
         proof: &[u8],
     ) -> Result<(), BackendError> {
         let vd = keys::read_vk(verifying_key, &program.hash())?;
-        let expected = keys::public_in_field(public)?;
+        let expected = keys::program_public_in_field(program, public)?;
         if expected.len() != vd.common.num_public_inputs {
             return Err(BackendError::Unsatisfied(format!(
                 "{} public values given but the circuit has {}",

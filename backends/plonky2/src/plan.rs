@@ -92,6 +92,17 @@ pub struct LookupReq {
     pub owner: usize,
 }
 
+/// `digest = PoseidonHash::hash_no_pad(inputs)` on plonky2's Poseidon gates.
+#[derive(Clone, Debug)]
+pub struct HashReq {
+    /// The hashed values.
+    pub inputs: Vec<Val>,
+    /// The four digest values.
+    pub digest: [Val; 4],
+    /// The argument it implements.
+    pub owner: usize,
+}
+
 /// A program table as a plonky2 lookup table of `(x - lo, y - min)` pairs.
 #[derive(Clone, Debug)]
 pub struct Lut {
@@ -124,6 +135,8 @@ pub struct Plan {
     pub lookups: Vec<LookupReq>,
     /// The tables used.
     pub luts: Vec<Lut>,
+    /// Poseidon hashes.
+    pub hashes: Vec<HashReq>,
     /// Public values in order, with the argument that marks them.
     pub publics: Vec<(Val, usize)>,
     /// The argument being lowered (owner of new requests).
@@ -182,8 +195,8 @@ impl Plan {
                     crate::args::max::lower(&mut plan, *out, *a, *b, *bits).map_err(fail)?
                 }
                 Argument::Public { x } => crate::args::public::lower(&mut plan, *x),
-                Argument::Hash { .. } => {
-                    return Err(fail("Poseidon hashing is not implemented on this backend yet".into()))
+                Argument::Hash { inputs, digest, kind } => {
+                    crate::args::hash::lower(&mut plan, inputs, *digest, *kind).map_err(fail)?
                 }
             }
         }
@@ -288,6 +301,22 @@ pub fn constant(c: i128, what: &str) -> Result<F, String> {
             "{what} {c} does not fit Goldilocks' 63 signed bits; lower the weight or scale precision (--bits) for this node"
         ))
     }
+}
+
+/// Per program variable: whether it is a Poseidon digest value (a canonical element in
+/// `[0, p)`, where every other value lies in the signed 63-bit interval).
+pub fn digest_vars(program: &Program) -> Vec<bool> {
+    let mut out = vec![false; program.num_vars as usize];
+    for (a, _) in &program.arguments {
+        if let Argument::Hash { digest, .. } = a {
+            for d in digest {
+                if let Some(s) = out.get_mut(d.0 as usize) {
+                    *s = true;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The variables an argument mentions.

@@ -2,6 +2,7 @@
 //! Each file states the constraint it enforces and why that is enough in Goldilocks.
 
 pub mod div;
+pub mod hash;
 pub mod linear;
 pub mod lookup;
 pub mod max;
