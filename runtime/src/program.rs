@@ -160,7 +160,8 @@ pub enum Argument {
     ///   `h + k·p ≥ p`) also satisfies; but such limbs never equal a canonical digest, so a
     ///   verifier comparing the public limbs with the expected digest is bound to `h`.
     ///   Groth16: `243·max(1, ⌈n/2⌉) + 257` constraints (3 per S-box, 81 S-boxes per
-    ///   permutation; 256 limb bits and one recombination).
+    ///   permutation; 256 limb bits and one recombination). halo2: `38·max(1, ⌈n/2⌉)` rows
+    ///   in its hash column groups, plus the limb range checks (see its README).
     /// - [`HashKind::PoseidonGoldilocks`]: plonky2's `hash_no_pad` (overwrite-mode sponge of
     ///   rate 8, no padding; all-zero digest when `n = 0`); the digest is the 4 output
     ///   elements, each canonical in `[0, p)`. plonky2: one Poseidon gate row per 8 inputs
