@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use zkc_compiler::{bench, io, onnx, pipeline, prover, table};
-use zkc_passes::QuantConfig;
+use zkc_passes::{QuantConfig, Visibility, VisibilityConfig};
 use zkc_runtime::artifact;
 
 /// zkc compiles an ONNX neural network into a zero-knowledge proof of its inference,
@@ -55,6 +55,57 @@ struct QuantArgs {
     /// Refuse circuits with more witness values than this (checked node by node).
     #[arg(long)]
     max_vars: Option<u64>,
+    #[command(flatten)]
+    visibility: VisibilityArgs,
+}
+
+/// Who sees the inputs, weights and outputs. `hashed` keeps the values private and makes a
+/// Poseidon hash of them public (computed in the circuit; `zkc hash` computes it outside).
+#[derive(Args, Clone, Default)]
+struct VisibilityArgs {
+    /// Model inputs: public, private or hashed [default: private].
+    #[arg(long, value_name = "V")]
+    input_visibility: Option<Visibility>,
+    /// Weights and biases: fixed (constants of the circuit), public, private or hashed
+    /// [default: fixed]. Non-fixed weights are witness values kept in params.zkc for the
+    /// prover, and every weight·input product costs a multiplication.
+    #[arg(long, value_name = "V")]
+    param_visibility: Option<Visibility>,
+    /// Model outputs: public, private or hashed [default: public].
+    #[arg(long, value_name = "V")]
+    output_visibility: Option<Visibility>,
+}
+
+impl VisibilityArgs {
+    fn config(&self) -> Result<VisibilityConfig> {
+        let d = VisibilityConfig::default();
+        let c = VisibilityConfig {
+            input: self.input_visibility.unwrap_or(d.input),
+            params: self.param_visibility.unwrap_or(d.params),
+            output: self.output_visibility.unwrap_or(d.output),
+        };
+        c.validate().map_err(anyhow::Error::msg)?;
+        Ok(c)
+    }
+
+    /// Checks the flags given against a compiled circuit's visibility.
+    fn check(&self, path: &Path, have: VisibilityConfig) -> Result<()> {
+        for (flag, want, got) in [
+            ("--input-visibility", self.input_visibility, have.input),
+            ("--param-visibility", self.param_visibility, have.params),
+            ("--output-visibility", self.output_visibility, have.output),
+        ] {
+            if let Some(w) = want {
+                if w != got {
+                    bail!(
+                        "{}: compiled with {flag} {got}, not {w}; visibility is fixed at compile time: recompile with `zkc compile ... {flag} {w}`",
+                        path.display()
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl QuantArgs {
@@ -92,8 +143,26 @@ impl QuantArgs {
             }
             c.input_range = Some(r);
         }
+        c.visibility = self.visibility.config()?;
         Ok(c)
     }
+}
+
+/// What the verifier expects the proof to be about; each is checked after the proof verifies.
+#[derive(Args, Clone, Default)]
+struct Expect {
+    /// The proven inputs must be this IN.json: compared value by value when the inputs are
+    /// public, through their commitment when hashed.
+    #[arg(long, value_name = "IN.json")]
+    expect_input: Option<PathBuf>,
+    /// The proven outputs must be this OUT.json ({"output_data": ...}): value by value when
+    /// public, through their commitment when hashed.
+    #[arg(long, value_name = "OUT.json")]
+    expect_output: Option<PathBuf>,
+    /// A commitment the proof must carry, as GROUP=0x... with GROUP input, params or output
+    /// (the value `zkc hash` printed beforehand). Repeatable.
+    #[arg(long, value_name = "GROUP=HEX")]
+    expect_hash: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -180,6 +249,9 @@ enum Command {
         /// halo2: use this KZG SRS file (halo2 raw format) instead of a locally generated one.
         #[arg(long)]
         srs: Option<PathBuf>,
+        /// Optional: the visibility you expect the circuit to have (checked, not changed).
+        #[command(flatten)]
+        visibility: VisibilityArgs,
     },
     /// Prove the model's inference on an input (writes DIR/proof.zkc, DIR/public.json, DIR/output.json).
     Prove {
@@ -203,6 +275,27 @@ enum Command {
         #[arg(long)]
         public: Option<PathBuf>,
         /// Compiled circuit (default DIR/circuit.zkc).
+        #[arg(long)]
+        circuit: Option<PathBuf>,
+        #[command(flatten)]
+        expect: Expect,
+    },
+    /// Compute, outside any circuit, the Poseidon commitment that `--*-visibility hashed`
+    /// makes public, so that it can be published before proving. Prints it as 0x and 64 hex
+    /// digits, the form `zkc verify --expect-hash` and public.json use.
+    Hash {
+        /// IN.json ({"input_data": ...}), OUT.json ({"output_data": ...}), or the params.zkc
+        /// that `zkc compile` writes for non-fixed weights.
+        file: PathBuf,
+        /// Whose hash: halo2 and groth16 share Poseidon over BN254, plonky2 uses Poseidon over
+        /// Goldilocks.
+        #[arg(long, default_value = "halo2")]
+        backend: String,
+        /// The circuit's fixed-point scale (its --scale; default 14, 16 with --target accuracy,
+        /// 8 with --target constraints).
+        #[arg(long)]
+        scale: Option<u32>,
+        /// Take the backend and scale from this compiled circuit (DIR or DIR/circuit.zkc).
         #[arg(long)]
         circuit: Option<PathBuf>,
     },
@@ -234,17 +327,23 @@ enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
-    /// Export a proof for another verifier: `snarkjs` (Groth16) writes verification_key.json,
-    /// proof.json and public.json in snarkjs's format.
+    /// Export a Groth16 proof for another verifier. `snarkjs`: verification_key.json,
+    /// proof.json and public.json in snarkjs's format. `solidity`: Verifier.sol (an on-chain
+    /// verifier contract) and calldata.hex (the verifyProof call for this proof); when solcjs
+    /// is available it is compiled and the call executed in an EVM (revm), printing the gas.
     Export {
         /// Target format.
-        #[arg(value_parser = ["snarkjs"])]
+        #[arg(value_parser = ["snarkjs", "solidity"])]
         format: String,
         /// A Groth16 proof directory.
         dir: PathBuf,
-        /// Output directory (default: DIR/snarkjs).
+        /// Output directory (default: DIR/snarkjs or DIR/solidity).
         #[arg(long, short)]
         out: Option<PathBuf>,
+        /// solidity: the solcjs command (npm package `solc`; default: `solcjs` on PATH, then
+        /// .ci/node/node_modules/.bin/solcjs).
+        #[arg(long)]
+        solcjs: Option<PathBuf>,
     },
     /// Compare proof systems on one model: compile, set up, prove and verify on each backend
     /// and print one table (constraints, times, sizes, peak memory, error, verified).
@@ -354,7 +453,8 @@ fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> R
     Ok(())
 }
 
-fn prove_dir(dir: &Path, file: &pipeline::CircuitFile, inputs: &[zkc_ir::Tensor]) -> Result<prover::PublicFile> {
+/// Proves into `dir`; returns the prover's outputs (whatever their visibility).
+fn prove_dir(dir: &Path, file: &pipeline::CircuitFile, inputs: &[zkc_ir::Tensor]) -> Result<io::OutputFile> {
     let b = prover::backend(&file.backend)?;
     let h = file.compiled.program.hash();
     let (_, pk) = artifact::read(&dir.join("pk.zkc"), "proving-key", &file.backend, Some(&h))?;
@@ -362,7 +462,8 @@ fn prove_dir(dir: &Path, file: &pipeline::CircuitFile, inputs: &[zkc_ir::Tensor]
     let pb = spinner(&format!("{} prove", file.backend));
     let proof = b.prove(&file.compiled.program, &pk, &trace)?;
     pb.finish_and_clear();
-    Ok(prover::write_proof(dir, &file.backend, &file.compiled, &trace, &proof)?)
+    let (_, outputs) = prover::write_proof(dir, &file.backend, &file.compiled, &trace, &proof)?;
+    Ok(outputs)
 }
 
 struct VerifyFiles {
@@ -372,7 +473,8 @@ struct VerifyFiles {
     public: PathBuf,
 }
 
-fn verify_files(f: &VerifyFiles) -> Result<()> {
+/// Verifies a proof; returns its circuit and the public values it was checked against.
+fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
     let file = pipeline::read_circuit(&f.circuit)?;
     let h = file.compiled.program.hash();
     let (_, vk) = artifact::read(&f.vk, "verifying-key", &file.backend, Some(&h))?;
@@ -385,7 +487,173 @@ fn verify_files(f: &VerifyFiles) -> Result<()> {
     let b = prover::backend(&file.backend)?;
     b.verify(&file.compiled.program, &vk, &vals, &proof)
         .context("the proof does NOT verify")?;
+    Ok((file, vals))
+}
+
+/// Integers of a float file at each tensor's scale.
+fn quantize_lists(lists: &[Vec<f64>], tvs: &[zkc_runtime::TensorVars], what: &str) -> Result<Vec<i128>> {
+    if lists.len() != tvs.len() {
+        bail!("{what} has {} lists but the circuit has {}", lists.len(), tvs.len());
+    }
+    let mut out = Vec::new();
+    for (l, tv) in lists.iter().zip(tvs) {
+        if l.len() != tv.vars.len() {
+            bail!("{what}: `{}` has {} values, the circuit has {}", tv.name, l.len(), tv.vars.len());
+        }
+        out.extend(l.iter().map(|v| (v * (1u64 << tv.scale) as f64).round() as i128));
+    }
+    Ok(out)
+}
+
+/// Checks what the verifier expects against the verified public values; one line per check.
+fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -> Result<Vec<String>> {
+    let c = &file.compiled;
+    let sec = prover::Sections::of(c);
+    let mut done = Vec::new();
+    let mut compare = |group: &str, ints: &[i128], what: &Path| -> Result<()> {
+        let (range, vis) = sec.group(c, group).expect("known group");
+        match vis {
+            Visibility::Public => {
+                if let Some(i) = (0..ints.len()).find(|&i| vals[range.start + i] != ints[i]) {
+                    bail!(
+                        "{}: the proof is about a different {group}: value {i} is {} in the proof, {} here",
+                        what.display(),
+                        vals[range.start + i],
+                        ints[i]
+                    );
+                }
+            }
+            Visibility::Hashed => {
+                let (have, want) = (prover::digest_hex(&vals[range]), prover::commitment(&file.backend, ints));
+                if have != want {
+                    bail!(
+                        "{}: the proof commits to a different {group}: {have} in the proof, {want} for this file",
+                        what.display()
+                    );
+                }
+            }
+            v => bail!("the circuit's {group} is {v}: the proof says nothing about it, so --expect-{group} cannot be checked"),
+        }
+        done.push(format!("{group} matches {}", what.display()));
+        Ok(())
+    };
+    if let Some(p) = &e.expect_input {
+        let tensors = circuit_inputs(file, p)?;
+        let ints = zkc_passes::lower::quantize_inputs(c, &tensors)?;
+        compare("input", &ints, p)?;
+    }
+    if let Some(p) = &e.expect_output {
+        let out = io::read_outputs(p)?;
+        let ints = quantize_lists(&out.output_data, &c.program.outputs, &p.display().to_string())?;
+        compare("output", &ints, p)?;
+    }
+    for spec in &e.expect_hash {
+        let Some((group, hex)) = spec.split_once('=') else {
+            bail!("--expect-hash `{spec}`: write GROUP=0x... with GROUP input, params or output");
+        };
+        let Some((range, vis)) = sec.group(c, group) else {
+            bail!("--expect-hash `{spec}`: unknown group `{group}`; use input, params or output");
+        };
+        if vis != Visibility::Hashed {
+            bail!("--expect-hash {group}=...: the circuit's {group} is {vis}, not hashed");
+        }
+        let want = prover::digest_hex(&prover::parse_digest_hex(hex).map_err(anyhow::Error::msg)?);
+        let have = prover::digest_hex(&vals[range]);
+        if have != want {
+            bail!("the proof commits to {group} {have}, not the expected {want}");
+        }
+        done.push(format!("{group} commitment matches {want}"));
+    }
+    Ok(done)
+}
+
+/// `zkc export solidity`: the contract and the call, then (with solcjs) compile and run it.
+fn export_solidity(vk: &[u8], proof: &[u8], public: &[i128], out: &Path, solcjs: Option<&Path>) -> Result<()> {
+    let source = zkc_backend_groth16::export_solidity(vk)?;
+    let calldata = zkc_backend_groth16::evm_calldata(proof, public)?;
+    let write = |name: &str, text: &str| -> Result<()> {
+        let p = out.join(name);
+        let tmp = p.with_extension("tmp");
+        std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &p).with_context(|| format!("cannot write {}", p.display()))
+    };
+    write("Verifier.sol", &source)?;
+    write("calldata.hex", &format!("0x{}\n", hex::encode(&calldata)))?;
+    println!(
+        "Verifier.sol and calldata.hex (verifyProof with this proof, {} public values) written to {}",
+        public.len(),
+        out.display()
+    );
+    let solcjs = solcjs.map(Path::to_path_buf).or_else(|| {
+        let on_path = std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+            .map(|d| d.join("solcjs"))
+            .find(|p| p.is_file());
+        on_path.or_else(|| {
+            let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/node/node_modules/.bin/solcjs");
+            repo.is_file().then_some(repo)
+        })
+    });
+    let Some(solcjs) = solcjs else {
+        println!("gas: not measured — solcjs not found (npm install solc, or pass --solcjs PATH)");
+        return Ok(());
+    };
+    let code = zkc_backend_groth16::compile_solidity(&source, &solcjs)?;
+    let (ok, gas) = zkc_backend_groth16::verify_in_evm(&code, proof, public)?;
+    if !ok {
+        bail!("the exported verifier REJECTS this proof in the EVM (gas {gas})");
+    }
+    println!("EVM (revm): verifyProof returned true, gas used {gas}");
     Ok(())
+}
+
+/// `zkc hash`: the commitment of a data file or params.zkc.
+fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Path>) -> Result<String> {
+    let (backend, scale) = match circuit {
+        Some(cp) => {
+            let f = pipeline::read_circuit(&circuit_path(cp))?;
+            (f.backend.clone(), f.compiled.plan.config.scale)
+        }
+        None => {
+            prover::backend(backend)?;
+            (backend.to_string(), scale.unwrap_or(QuantConfig::default().scale))
+        }
+    };
+    if scale > 24 {
+        bail!("--scale {scale} is too large (at most 24)");
+    }
+    let p = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("{p}: cannot read"))?;
+    let ints: Vec<i128> = if bytes.starts_with(b"{") || bytes.starts_with(b"[") || bytes.first().is_some_and(u8::is_ascii_whitespace) {
+        let v: serde_json::Value =
+            serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
+        let lists = if v.get("input_data").is_some() {
+            io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
+        } else if v.get("output_data").is_some() {
+            io::read_outputs(file)?.output_data
+        } else {
+            bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
+        };
+        lists
+            .iter()
+            .flatten()
+            .map(|x| (x * (1u64 << scale) as f64).round() as i128)
+            .collect()
+    } else {
+        let (header, payload) = artifact::read_any(file)?;
+        if header.kind != "params" {
+            bail!("{p}: a {} file; zkc hash takes IN.json, OUT.json or params.zkc", header.kind);
+        }
+        if circuit.is_none() && header.backend != backend {
+            bail!("{p}: parameters of a {} circuit; pass --backend {}", header.backend, header.backend);
+        }
+        let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
+        text.iter()
+            .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
+            .collect::<Result<_>>()?
+    };
+    Ok(prover::commitment(&backend, &ints))
 }
 
 /// Why a node's range is what it is (for `calibrate --explain`).
@@ -588,6 +856,13 @@ fn run(cli: Cli) -> Result<()> {
                 compiled.program.tables.len(),
                 path.display()
             );
+            if compiled.param_count > 0 {
+                eprintln!(
+                    "the {} weights and biases are witness values: they are in {} — keep it with the prover, never hand it to verifiers",
+                    compiled.param_count,
+                    pipeline::params_path(&path).display()
+                );
+            }
         }
         Command::Mock { circuit, input } => {
             let file = pipeline::read_circuit(&circuit_path(&circuit))?;
@@ -597,9 +872,14 @@ fn run(cli: Cli) -> Result<()> {
             b.mock(&file.compiled.program, &trace)?;
             println!("mock ({}): all constraints satisfied", file.backend);
         }
-        Command::Setup { circuit, srs } => {
+        Command::Setup {
+            circuit,
+            srs,
+            visibility,
+        } => {
             let cpath = circuit_path(&circuit);
             let file = pipeline::read_circuit(&cpath)?;
+            visibility.check(&cpath, file.compiled.plan.config.visibility)?;
             let dir = cpath.parent().map(Path::to_path_buf).unwrap_or_default();
             setup_keys(&dir, &file, srs.as_deref())?;
             println!("keys written to {} (pk.zkc, vk.zkc)", dir.display());
@@ -607,13 +887,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Prove { dir, input } => {
             let file = pipeline::read_circuit(&dir.join("circuit.zkc"))?;
             let inputs = circuit_inputs(&file, &input)?;
-            let public = prove_dir(&dir, &file, &inputs)?;
-            println!(
-                "{}",
-                serde_json::to_string(&io::OutputFile {
-                    output_data: public.output_data
-                })?
-            );
+            let outputs = prove_dir(&dir, &file, &inputs)?;
+            println!("{}", serde_json::to_string(&outputs)?);
             eprintln!("proof written to {}", dir.join("proof.zkc").display());
         }
         Command::Verify { dir: Some(d), .. } if d.join("aggregate.json").exists() => {
@@ -651,6 +926,7 @@ fn run(cli: Cli) -> Result<()> {
             vk,
             public,
             circuit,
+            expect,
         } => {
             let d = dir.clone().unwrap_or_default();
             if dir.is_none() && (proof.is_none() || vk.is_none() || public.is_none() || circuit.is_none()) {
@@ -662,8 +938,11 @@ fn run(cli: Cli) -> Result<()> {
                 proof: proof.unwrap_or_else(|| d.join("proof.zkc")),
                 public: public.unwrap_or_else(|| d.join("public.json")),
             };
-            verify_files(&files)?;
+            let (file, vals) = verify_files(&files)?;
             println!("proof verified");
+            for line in check_expectations(&file, &vals, &expect)? {
+                println!("{line}");
+            }
         }
         Command::Fullprove {
             model,
@@ -688,19 +967,14 @@ fn run(cli: Cli) -> Result<()> {
                 compiled,
             };
             setup_keys(&out, &file, None)?;
-            let public = prove_dir(&out, &file, &inputs)?;
+            let outputs = prove_dir(&out, &file, &inputs)?;
             verify_files(&VerifyFiles {
                 circuit: out.join("circuit.zkc"),
                 vk: out.join("vk.zkc"),
                 proof: out.join("proof.zkc"),
                 public: out.join("public.json"),
             })?;
-            println!(
-                "{}",
-                serde_json::to_string(&io::OutputFile {
-                    output_data: public.output_data
-                })?
-            );
+            println!("{}", serde_json::to_string(&outputs)?);
             eprintln!("proof verified; artifacts in {}", out.display());
         }
         Command::Aggregate { proofs, out } => {
@@ -756,12 +1030,16 @@ fn run(cli: Cli) -> Result<()> {
             prover::write_aggregate(&out, &inner)?;
             println!("aggregated {} proofs into {}", items.len(), out.display());
         }
-        Command::Export { format, dir, out } => {
-            debug_assert_eq!(format, "snarkjs");
+        Command::Export {
+            format,
+            dir,
+            out,
+            solcjs,
+        } => {
             let file = pipeline::read_circuit(&dir.join("circuit.zkc"))?;
             if file.backend != "groth16" {
                 bail!(
-                    "{}: snarkjs export needs a Groth16 proof but this one is {}",
+                    "{}: {format} export needs a Groth16 proof but this one is {}; prove with --backend groth16",
                     dir.display(),
                     file.backend
                 );
@@ -771,12 +1049,22 @@ fn run(cli: Cli) -> Result<()> {
             let (_, proof) = artifact::read(&dir.join("proof.zkc"), "proof", "groth16", Some(&h))?;
             let public = prover::read_public(&dir.join("public.json"))?;
             let vals = public.values(&file.compiled, &dir.join("public.json").display().to_string())?;
-            let out = out.unwrap_or_else(|| dir.join("snarkjs"));
+            let out = out.unwrap_or_else(|| dir.join(&format));
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-            zkc_backend_groth16::export_snarkjs(&vk, &proof, &vals, &out)?;
-            println!("snarkjs files written to {} (check with: snarkjs groth16 verify verification_key.json public.json proof.json)", out.display());
+            if format == "snarkjs" {
+                zkc_backend_groth16::export_snarkjs(&vk, &proof, &vals, &out)?;
+                println!("snarkjs files written to {} (check with: snarkjs groth16 verify verification_key.json public.json proof.json)", out.display());
+            } else {
+                export_solidity(&vk, &proof, &vals, &out, solcjs.as_deref())?;
+            }
         }
         Command::Bench(args) => bench::run(args)?,
+        Command::Hash {
+            file,
+            backend,
+            scale,
+            circuit,
+        } => println!("{}", hash_file(&file, &backend, scale, circuit.as_deref())?),
         Command::Witness { circuit, input, output } => {
             let cpath = circuit_path(&circuit);
             let file = pipeline::read_circuit(&cpath)?;

@@ -45,6 +45,9 @@ pub enum PipelineError {
     /// Artifact problem.
     #[error("{0}")]
     Artifact(#[from] artifact::ArtifactError),
+    /// Witness parameters needed but not loaded.
+    #[error("this circuit takes its {0} weights and biases as private witness values, kept in params.zkc beside circuit.zkc (written by `zkc compile`, for the prover only); it is missing — copy it there or recompile")]
+    MissingParams(usize),
     /// Malformed compiled circuit.
     #[error("{path}: damaged compiled circuit ({reason}); recompile it with `zkc compile`")]
     Damaged {
@@ -67,9 +70,13 @@ pub fn compile(
     Ok(zkc_passes::lower(graph, &plan)?)
 }
 
-/// Solves the witness for model inputs.
+/// Solves the witness for model inputs (and the circuit's witness parameters, if any).
 pub fn witness(compiled: &Compiled, inputs: &[Tensor]) -> Result<Trace, PipelineError> {
-    let ints = quantize_inputs(compiled, inputs)?;
+    let mut ints = quantize_inputs(compiled, inputs)?;
+    if compiled.params.len() != compiled.param_count {
+        return Err(PipelineError::MissingParams(compiled.param_count));
+    }
+    ints.extend_from_slice(&compiled.params);
     zkc_runtime::solver::solve(&compiled.program, &ints).map_err(|e| PipelineError::Solve(e.to_string()))
 }
 
@@ -87,15 +94,63 @@ pub struct CircuitFile {
     pub compiled: Compiled,
 }
 
-/// Writes a compiled circuit artifact.
+/// Writes a compiled circuit artifact. Witness parameters (private, hashed or public
+/// weights) are not part of it: they go to `params.zkc` beside it, a file for the prover
+/// only, so the circuit file can be handed to verifiers without revealing them.
 pub fn write_circuit(path: &Path, backend: &str, compiled: &Compiled) -> Result<(), PipelineError> {
+    let mut stripped = compiled.clone();
+    let params = std::mem::take(&mut stripped.params);
     let file = CircuitFile {
         backend: backend.into(),
-        compiled: compiled.clone(),
+        compiled: stripped,
     };
     let payload = serde_json::to_vec(&file).expect("compiled circuit serializes");
-    let header = artifact::Header::new("circuit", backend, &compiled.program.hash());
+    let hash = compiled.program.hash();
+    if compiled.param_count > 0 {
+        let text: Vec<String> = params.iter().map(|v| v.to_string()).collect();
+        let payload = serde_json::to_vec(&text).expect("params serialize");
+        artifact::write(
+            &params_path(path),
+            &artifact::Header::new("params", backend, &hash),
+            &payload,
+        )?;
+    }
+    let header = artifact::Header::new("circuit", backend, &hash);
     Ok(artifact::write(path, &header, &payload)?)
+}
+
+/// `params.zkc` beside a circuit file.
+pub fn params_path(circuit: &Path) -> std::path::PathBuf {
+    circuit.with_file_name("params.zkc")
+}
+
+/// Loads the witness parameters of `file` from `params.zkc` beside `circuit`, when the
+/// circuit has any and the file is there (a verifier's copy has none; proving needs it).
+fn load_params(circuit: &Path, file: &mut CircuitFile) -> Result<(), PipelineError> {
+    let path = params_path(circuit);
+    if file.compiled.param_count == 0 || !path.exists() {
+        return Ok(());
+    }
+    let hash = file.compiled.program.hash();
+    let (_, payload) = artifact::read(&path, "params", &file.backend, Some(&hash))?;
+    let damaged = |reason: String| PipelineError::Damaged {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text: Vec<String> = serde_json::from_slice(&payload).map_err(|e| damaged(e.to_string()))?;
+    let values = text
+        .iter()
+        .map(|v| v.parse::<i128>().map_err(|e| damaged(format!("parameter `{v}`: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if values.len() != file.compiled.param_count {
+        return Err(damaged(format!(
+            "{} parameters but the circuit takes {}",
+            values.len(),
+            file.compiled.param_count
+        )));
+    }
+    file.compiled.params = values;
+    Ok(())
 }
 
 /// Reads a compiled circuit artifact (any backend) and checks its hash.
@@ -120,7 +175,7 @@ pub fn read_circuit(path: &Path) -> Result<CircuitFile, PipelineError> {
         }
         .into());
     }
-    let file: CircuitFile = serde_json::from_slice(&payload).map_err(|e| PipelineError::Damaged {
+    let mut file: CircuitFile = serde_json::from_slice(&payload).map_err(|e| PipelineError::Damaged {
         path: p.clone(),
         reason: e.to_string(),
     })?;
@@ -130,5 +185,6 @@ pub fn read_circuit(path: &Path) -> Result<CircuitFile, PipelineError> {
             reason: "the circuit hash in the header does not match the contents".into(),
         });
     }
+    load_params(path, &mut file)?;
     Ok(file)
 }

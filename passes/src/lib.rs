@@ -3,10 +3,13 @@
 //!
 //! - [`quantize`]: calibration and the fixed-point configuration (scales, input ranges);
 //! - [`lower`]: fixed-point type inference by interval arithmetic and lowering of every op
-//!   into the backend-independent circuit arguments of `zkc_runtime`.
+//!   into the backend-independent circuit arguments of `zkc_runtime`;
+//! - [`visibility`]: which inputs, parameters and outputs are public, private or hashed.
 
 pub mod lower;
 pub mod quantize;
+pub mod visibility;
 
 pub use lower::{lower, Compiled, LowerError};
 pub use quantize::{calibrate, QuantConfig, QuantError, QuantPlan};
+pub use visibility::{Visibility, VisibilityConfig};

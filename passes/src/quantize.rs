@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use zkc_ir::{Graph, Tensor};
 
+use crate::visibility::VisibilityConfig;
+
 /// Fixed-point settings. The default scale 2^-14 gives outputs at least as accurate as
 /// EZKL 23's defaults on the shared models.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -26,6 +28,9 @@ pub struct QuantConfig {
     /// The most witness values a circuit may have; lowering stops at the node that exceeds it.
     #[serde(default = "default_max_vars")]
     pub max_vars: u64,
+    /// Who sees the inputs, parameters and outputs (see [`crate::visibility`]).
+    #[serde(default)]
+    pub visibility: VisibilityConfig,
 }
 
 fn default_max_vars() -> u64 {
@@ -45,6 +50,7 @@ impl Default for QuantConfig {
             input_margin: 2.0,
             input_range: None,
             max_vars: DEFAULT_MAX_VARS,
+            visibility: VisibilityConfig::default(),
         }
     }
 }

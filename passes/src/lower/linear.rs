@@ -2,6 +2,11 @@
 //! ConvTranspose with fixed weights, Add/Sub/Mul/Div with constants, average pooling and
 //! sum/mean reductions. Each output is one `Linear` at scale `s + s_w`, then one `Rescale`
 //! back to `s`. Products of two witness tensors use `Mul`, division by a witness `Div`.
+//!
+//! With parameters as witness values (`--param-visibility` other than `fixed`), the same
+//! affine maps are built over parameter *positions* and each weight·input term becomes a
+//! `Mul`; weights keep the scale `s_w` and biases `s + s_w`, so the integers are exactly
+//! those of the fixed-weight circuit.
 
 use zkc_ir::ops::binary::broadcast_offsets;
 use zkc_ir::ops::{matmul, BinaryOp, ConvParams, ConvTransposeParams, PoolKind, PoolParams, ReduceKind};
@@ -42,10 +47,76 @@ fn emit(b: &mut Builder, x: &QTensor, outs: Vec<Affine>, shift: u32, shape: &[us
     })
 }
 
+/// A tensor of the positions `1..=n` of `t`'s elements: fed through the term builders in
+/// place of the weights (at scale 0), it yields which weight each term multiplies (0 = none).
+fn positions(t: &Tensor) -> Tensor {
+    Tensor::new(t.shape.clone(), (1..=t.data.len()).map(|i| i as f64).collect())
+}
+
+/// Emits, for each affine output over parameter positions, `Σ wᵢ·xᵢ + bias` with one `Mul`
+/// per term, then `Rescale(shift)`.
+fn emit_params(
+    b: &mut Builder,
+    x: &QTensor,
+    outs: Vec<Affine>,
+    w: (&[Var], i128),
+    bias: Option<(&[Var], i128)>,
+    shift: u32,
+    shape: &[usize],
+) -> R<QTensor> {
+    let (wv, wb) = w;
+    let mut vars = Vec::with_capacity(outs.len());
+    let mut bound = 0;
+    for a in outs {
+        let term_bound = wb * x.bound;
+        let mut terms = Vec::with_capacity(a.terms.len() + 1);
+        for &(pos, i) in &a.terms {
+            let p = b.mul(wv[pos as usize - 1], x.vars[i], term_bound)?;
+            terms.push((1, p));
+        }
+        let mut acc = term_bound * a.terms.len() as i128;
+        if let (Some((bv, bb)), true) = (bias, a.constant > 0) {
+            terms.push((1, bv[a.constant as usize - 1]));
+            acc += bb;
+        }
+        let v = b.linear(terms, 0, acc)?;
+        let (q, qb) = b.rescale(v, shift, acc)?;
+        vars.push(q);
+        bound = bound.max(qb);
+    }
+    Ok(QTensor {
+        shape: shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// The bias operand of a Conv with witness parameters.
+fn param_bias<'a>(rest: &[Operand<'a>]) -> R<Option<(&'a Tensor, usize)>> {
+    match rest {
+        [] => Ok(None),
+        [Operand::Param(t, id)] => Ok(Some((t, *id))),
+        _ => Err("a bias computed at run time is not supported; it must be a constant".into()),
+    }
+}
+
 pub(super) fn lower(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
     let sw = b.weight_scale;
     let s = b.scale;
     match (op, ins) {
+        (Op::Conv(_) | Op::ConvTranspose(_), [Operand::Var(x), Operand::Param(w, wid), rest @ ..]) => {
+            let bias = param_bias(rest)?;
+            let (wp, bp) = (positions(w), bias.map(|(t, _)| positions(t)));
+            let outs = match op {
+                Op::Conv(p) => conv_terms(p, &x.shape, &wp, bp.as_ref(), 0, 0, out_shape),
+                Op::ConvTranspose(p) => conv_transpose_terms(p, &x.shape, &wp, bp.as_ref(), 0, 0, out_shape),
+                _ => unreachable!("matched above"),
+            };
+            let (wv, wb) = b.param(*wid, w, sw);
+            let bias = bias.map(|(t, id)| b.param(id, t, s + sw));
+            let bias_ref = bias.as_ref().map(|(v, bb)| (v.as_slice(), *bb));
+            emit_params(b, x, outs, (&wv, wb), bias_ref, sw, out_shape)
+        }
         (Op::Conv(p), [Operand::Var(x), Operand::Const(w), rest @ ..]) => {
             let bias = const_bias(rest)?;
             emit(b, x, conv_terms(p, &x.shape, w, bias, s, sw, out_shape), sw, out_shape)
@@ -270,41 +341,48 @@ pub(super) fn reduce_groups(xs: &[usize], axes: &[usize]) -> Vec<Vec<usize>> {
     groups
 }
 
+/// The affine outputs of `x·w` (`x_left`) or `w·x` with the weights given as `wq`.
+fn matmul_terms(x_left: bool, xs: &[usize], ws: &[usize], wq: &[i128]) -> Vec<Affine> {
+    let (m, k, n, pairs) = if x_left {
+        matmul::plan(xs, ws)
+    } else {
+        matmul::plan(ws, xs)
+    };
+    let mut outs = Vec::new();
+    for &(pa, pb) in &pairs {
+        for i in 0..m {
+            for j in 0..n {
+                let terms = (0..k)
+                    .map(|p| {
+                        let (l, r) = (pa + i * k + p, pb + p * n + j);
+                        if x_left {
+                            (wq[r], l)
+                        } else {
+                            (wq[l], r)
+                        }
+                    })
+                    .collect();
+                outs.push(Affine { terms, constant: 0 });
+            }
+        }
+    }
+    outs
+}
+
 fn matmul_lower(b: &mut Builder, a: &Operand, c: &Operand, out_shape: &[usize]) -> R<QTensor> {
     let sw = b.weight_scale;
     let s = b.scale;
     match (a, c) {
-        (Operand::Var(x), Operand::Const(w)) => {
-            let (m, k, n, pairs) = matmul::plan(&x.shape, &w.shape);
-            let wq = Builder::quantize(w, sw);
-            let mut outs = Vec::new();
-            for &(pa, pb) in &pairs {
-                for i in 0..m {
-                    for j in 0..n {
-                        outs.push(Affine {
-                            terms: (0..k).map(|p| (wq[pb + p * n + j], pa + i * k + p)).collect(),
-                            constant: 0,
-                        });
-                    }
-                }
-            }
+        (Operand::Var(x), Operand::Const(w)) | (Operand::Const(w), Operand::Var(x)) => {
+            let x_left = matches!(a, Operand::Var(_));
+            let outs = matmul_terms(x_left, &x.shape, &w.shape, &Builder::quantize(w, sw));
             emit(b, x, outs, sw, out_shape)
         }
-        (Operand::Const(w), Operand::Var(x)) => {
-            let (m, k, n, pairs) = matmul::plan(&w.shape, &x.shape);
-            let wq = Builder::quantize(w, sw);
-            let mut outs = Vec::new();
-            for &(pa, pb) in &pairs {
-                for i in 0..m {
-                    for j in 0..n {
-                        outs.push(Affine {
-                            terms: (0..k).map(|p| (wq[pa + i * k + p], pb + p * n + j)).collect(),
-                            constant: 0,
-                        });
-                    }
-                }
-            }
-            emit(b, x, outs, sw, out_shape)
+        (Operand::Var(x), Operand::Param(w, id)) | (Operand::Param(w, id), Operand::Var(x)) => {
+            let x_left = matches!(a, Operand::Var(_));
+            let outs = matmul_terms(x_left, &x.shape, &w.shape, &Builder::quantize(&positions(w), 0));
+            let (wv, wb) = b.param(*id, w, sw);
+            emit_params(b, x, outs, (&wv, wb), None, sw, out_shape)
         }
         (Operand::Var(x), Operand::Var(y)) => {
             let (m, k, n, pairs) = matmul::plan(&x.shape, &y.shape);
@@ -342,8 +420,22 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
     let (s, sw) = (b.scale, b.weight_scale);
     let shape_of = |o: &Operand| match o {
         Operand::Var(t) => t.shape.clone(),
-        Operand::Const(t) => t.shape.clone(),
+        Operand::Const(t) | Operand::Param(t, _) => t.shape.clone(),
     };
+    // Witness parameters: a bias (Add/Sub) at scale s, a factor (Mul) at the weight scale.
+    let param = |b: &mut Builder, o: &Operand| match o {
+        Operand::Param(t, id) => {
+            let scale = if op == BinaryOp::Mul { sw } else { s };
+            let (vars, bound) = b.param(*id, t, scale);
+            Some(QTensor {
+                shape: t.shape.clone(),
+                vars,
+                bound,
+            })
+        }
+        _ => None,
+    };
+    let (pl, pr) = (param(b, l), param(b, r));
     let ol = broadcast_offsets(&shape_of(l), out_shape);
     let or = broadcast_offsets(&shape_of(r), out_shape);
     let n = numel(out_shape);
@@ -351,7 +443,18 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
     let mut bound = 0i128;
     let one = 1i128 << s;
     for i in 0..n {
+        let (l, r) = (
+            pl.as_ref().map(Operand::Var).unwrap_or(*l),
+            pr.as_ref().map(Operand::Var).unwrap_or(*r),
+        );
+        let (l, r) = (&l, &r);
         let (v, vb) = match (op, l, r) {
+            (BinaryOp::Mul, Operand::Var(x), Operand::Var(y)) if pl.is_some() || pr.is_some() => {
+                // x·w with w at the weight scale: the same integers as a fixed weight.
+                let acc = x.bound * y.bound;
+                let v = b.mul(x.vars[ol[i]], y.vars[or[i]], acc)?;
+                b.rescale(v, sw, acc)?
+            }
             (BinaryOp::Add | BinaryOp::Sub, Operand::Var(x), Operand::Var(y)) => {
                 let sign = if op == BinaryOp::Add { 1 } else { -1 };
                 let bd = x.bound + y.bound;
@@ -401,7 +504,8 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
                         let nb = x.bound * one;
                         (b.linear(vec![(one, x.vars[ol[i]])], 0, nb)?, nb)
                     }
-                    Operand::Const(c) => {
+                    // (Div's constants are never parameters: see `takes_params`.)
+                    Operand::Const(c) | Operand::Param(c, _) => {
                         let k = (c.data[ol[i]] * one as f64).round() as i128 * one;
                         (b.constant(k), k.abs())
                     }

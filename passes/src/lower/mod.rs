@@ -17,9 +17,10 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use zkc_ir::{ElemType, Graph, Op, Tensor};
-use zkc_runtime::{Argument, Origin, Program, Table, TensorVars, Var};
+use zkc_runtime::{Argument, HashKind, Origin, Program, Table, TensorVars, Var};
 
 use crate::quantize::QuantPlan;
+use crate::visibility::Visibility;
 
 /// A lowered tensor: one variable per element, all at the activation scale.
 #[derive(Clone, Debug)]
@@ -57,6 +58,14 @@ pub struct Compiled {
     pub types: Vec<Option<ElemType>>,
     /// Per node: the largest accumulator (bits) it needs before rescaling.
     pub accumulator_bits: Vec<u32>,
+    /// How many parameters are witness values (0 when they are fixed); they follow the model
+    /// inputs in the solver's input list.
+    #[serde(default)]
+    pub param_count: usize,
+    /// Their quantized values, for the prover only: the compiler keeps them out of the
+    /// compiled circuit file (see `zkc_compiler::pipeline::write_circuit`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<i128>,
 }
 
 /// Signed bits needed to hold every integer in `[-bound, bound]`.
@@ -78,6 +87,20 @@ pub struct Builder {
     pub lookup_bits: u32,
     field_bits: u32,
     max_acc_bits: u32,
+    params: Params,
+}
+
+/// Parameters that are witness values (visibility other than `fixed`): one variable per
+/// element and scale, created at first use and shared by every node that reads it.
+struct Params {
+    /// The solver input index of the first parameter (the number of model input elements).
+    base: usize,
+    /// (graph value, scale) → its variables and max |integer|.
+    vars: HashMap<(usize, u32), (Vec<Var>, i128)>,
+    /// Every parameter variable, in solver input order.
+    order: Vec<Var>,
+    /// Their values.
+    values: Vec<i128>,
 }
 
 type R<T> = Result<T, String>;
@@ -208,6 +231,63 @@ impl Builder {
             .collect()
     }
 
+    /// The parameter tensor `t` (graph value `id`) at `scale` as witness variables, with the
+    /// largest |integer| (the bound the circuit is sized for).
+    ///
+    /// They are not range-checked: public weights are seen by the verifier, hashed ones are
+    /// bound to their commitment (so they are exactly the compiled ones, within the bound),
+    /// and private ones are the prover's choice anyway — the statement is "some weights give
+    /// this output". Every value computed from them still passes the Rescale, Max and Range
+    /// checks of the ops that follow, which are constraints, not assumptions.
+    pub fn param(&mut self, id: usize, t: &Tensor, scale: u32) -> (Vec<Var>, i128) {
+        if let Some(p) = self.params.vars.get(&(id, scale)) {
+            return p.clone();
+        }
+        let ints = Self::quantize(t, scale);
+        let bound = ints.iter().map(|v| v.abs()).max().unwrap_or(0);
+        let mut vars = Vec::with_capacity(ints.len());
+        for c in ints {
+            let x = self.new_var();
+            let index = self.params.base + self.params.values.len();
+            self.push(Argument::Input { x, index });
+            self.params.values.push(c);
+            self.params.order.push(x);
+            vars.push(x);
+        }
+        self.params.vars.insert((id, scale), (vars.clone(), bound));
+        (vars, bound)
+    }
+
+    /// Publishes `vars` as `visibility` says: each as a public value, their Poseidon digest
+    /// (four public values), or nothing.
+    fn publish(&mut self, vars: &[Var], visibility: Visibility) {
+        match visibility {
+            Visibility::Public => {
+                for &x in vars {
+                    self.push(Argument::Public { x });
+                }
+            }
+            Visibility::Hashed => {
+                let digest = [self.new_var(), self.new_var(), self.new_var(), self.new_var()];
+                // Goldilocks backends (63-bit fields) hash natively there; BN254 otherwise.
+                let kind = if self.field_bits < 64 {
+                    HashKind::PoseidonGoldilocks
+                } else {
+                    HashKind::PoseidonBn254
+                };
+                self.push(Argument::Hash {
+                    inputs: vars.to_vec(),
+                    digest,
+                    kind,
+                });
+                for x in digest {
+                    self.push(Argument::Public { x });
+                }
+            }
+            Visibility::Private | Visibility::Fixed => {}
+        }
+    }
+
     /// A constant tensor as a QTensor of constant variables at the activation scale.
     pub fn const_tensor(&mut self, t: &Tensor) -> QTensor {
         let ints = Self::quantize(t, self.scale);
@@ -222,11 +302,27 @@ impl Builder {
 }
 
 /// An operand of a node: a lowered tensor or a constant.
+#[derive(Clone, Copy)]
 pub enum Operand<'a> {
     /// A witness tensor.
     Var(&'a QTensor),
     /// A constant (weights, biases, shapes).
     Const(&'a Tensor),
+    /// A weight or bias that is a witness value (parameter visibility other than `fixed`):
+    /// the constant and its graph value id. Quantized through [`Builder::param`].
+    Param(&'a Tensor, usize),
+}
+
+/// Whether the constant operands of `op` are parameters (weights and biases).
+fn takes_params(op: &Op) -> bool {
+    use zkc_ir::BinaryOp;
+    matches!(
+        op,
+        Op::MatMul
+            | Op::Conv(_)
+            | Op::ConvTranspose(_)
+            | Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+    )
 }
 
 /// Lowers the graph into a circuit program under `plan`.
@@ -244,7 +340,20 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         lookup_bits: cfg.lookup_bits,
         field_bits: cfg.field_bits,
         max_acc_bits: 0,
+        params: Params {
+            base: 0,
+            vars: HashMap::new(),
+            order: Vec::new(),
+            values: Vec::new(),
+        },
     };
+    cfg.visibility.validate().map_err(|reason| LowerError {
+        index: usize::MAX,
+        name: "visibility".into(),
+        op: "-".into(),
+        reason,
+    })?;
+    let public_inputs = cfg.visibility.input == Visibility::Public;
     let mut q: Vec<Option<QTensor>> = vec![None; graph.values.len()];
     let mut types: Vec<Option<ElemType>> = vec![None; graph.values.len()];
     let mut index = 0usize;
@@ -260,7 +369,11 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         for _ in 0..v.shape.iter().product::<usize>() {
             let x = b.new_var();
             b.push(Argument::Input { x, index });
-            b.push(Argument::Range { x, bits });
+            // A public input is seen (and checked) by the verifier; a private or hashed one
+            // must be proven inside the calibrated range.
+            if !public_inputs {
+                b.push(Argument::Range { x, bits });
+            }
             vars.push(x);
             index += 1;
         }
@@ -277,6 +390,14 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
             bound,
         });
     }
+    b.params.base = index;
+    b.origin = Origin {
+        node: usize::MAX,
+        name: "inputs".into(),
+    };
+    let input_vars: Vec<Var> = b.prog.inputs.iter().flat_map(|t| t.vars.clone()).collect();
+    b.publish(&input_vars, cfg.visibility.input);
+    let witness_params = cfg.visibility.params != Visibility::Fixed;
     let mut accumulator_bits = Vec::with_capacity(graph.nodes.len());
     for (ni, node) in graph.nodes.iter().enumerate() {
         b.origin = Origin {
@@ -284,11 +405,13 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
             name: node.name.clone(),
         };
         b.max_acc_bits = 0;
+        let params_here = witness_params && takes_params(&node.op);
         let operands: Vec<Operand> = node
             .inputs
             .iter()
             .map(|&v| match (&q[v.0], &graph.value(v).constant) {
                 (Some(t), _) => Operand::Var(t),
+                (None, Some(c)) if params_here => Operand::Param(c, v.0),
                 (None, Some(c)) => Operand::Const(c),
                 (None, None) => unreachable!("topological order"),
             })
@@ -315,13 +438,18 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
     }
     b.origin = Origin {
         node: usize::MAX,
+        name: "parameters".into(),
+    };
+    let param_vars = std::mem::take(&mut b.params.order);
+    b.publish(&param_vars, cfg.visibility.params);
+    b.origin = Origin {
+        node: usize::MAX,
         name: "outputs".into(),
     };
+    let mut output_vars = Vec::new();
     for &o in &graph.outputs {
         let t = q[o.0].as_ref().expect("outputs are computed");
-        for &x in &t.vars {
-            b.push(Argument::Public { x });
-        }
+        output_vars.extend(&t.vars);
         b.prog.outputs.push(TensorVars {
             name: graph.value(o).name.clone(),
             shape: t.shape.clone(),
@@ -329,11 +457,15 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
             vars: t.vars.clone(),
         });
     }
+    b.publish(&output_vars, cfg.visibility.output);
+    let params = std::mem::take(&mut b.params.values);
     Ok(Compiled {
         program: b.prog,
         plan: plan.clone(),
         types,
         accumulator_bits,
+        param_count: params.len(),
+        params,
     })
 }
 

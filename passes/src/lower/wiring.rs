@@ -17,7 +17,7 @@ pub(super) fn lower(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usiz
                 vars: vec![],
                 bound: 0,
             }),
-            Operand::Const(t) => qs.push(b.const_tensor(t)),
+            Operand::Const(t) | Operand::Param(t, _) => qs.push(b.const_tensor(t)),
         }
     }
     let x = &qs[0];

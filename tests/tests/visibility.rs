@@ -1,0 +1,215 @@
+//! Visibility of inputs, parameters and outputs on every backend: each combination proves and
+//! verifies with the same outputs as the default circuit, commitments equal the off-circuit
+//! hash, a wrong commitment (or input, or output) is rejected, and non-fixed weights cost
+//! real multiplications.
+
+use zkc_compiler::{io, onnx, pipeline, prover};
+use zkc_passes::{Compiled, QuantConfig, Visibility, VisibilityConfig};
+use zkc_runtime::Trace;
+
+use Visibility::{Fixed, Hashed, Private, Public};
+
+fn model(name: &str) -> (zkc_ir::Graph, Vec<zkc_ir::Tensor>) {
+    let dir = zkc_tests::shared_dir().join("models");
+    let g = onnx::load(&dir.join(format!("{name}.onnx")), &onnx::ImportOptions::default()).unwrap();
+    let inputs = io::read_inputs(&dir.join(format!("{name}.input.json")), &g).unwrap();
+    (g, inputs)
+}
+
+fn compile(g: &zkc_ir::Graph, inputs: &[zkc_ir::Tensor], vis: VisibilityConfig, backend: &str) -> Compiled {
+    let cfg = QuantConfig {
+        visibility: vis,
+        ..QuantConfig::default()
+    };
+    pipeline::compile(g, &[inputs.to_vec()], cfg, backend).unwrap()
+}
+
+fn all_combinations() -> Vec<VisibilityConfig> {
+    let mut v = Vec::new();
+    for input in [Public, Private, Hashed] {
+        for params in [Fixed, Public, Private, Hashed] {
+            for output in [Public, Private, Hashed] {
+                v.push(VisibilityConfig { input, params, output });
+            }
+        }
+    }
+    v
+}
+
+fn vis(input: Visibility, params: Visibility, output: Visibility) -> VisibilityConfig {
+    VisibilityConfig { input, params, output }
+}
+
+/// A few combinations in which every value of every flag appears (for the slower proofs).
+fn covering_combinations() -> Vec<VisibilityConfig> {
+    vec![
+        vis(Hashed, Hashed, Public),
+        vis(Public, Private, Hashed),
+        vis(Private, Public, Private),
+        vis(Hashed, Fixed, Hashed),
+    ]
+}
+
+/// On mlp's 50,890 weights a BN254 Poseidon hash is millions of constraints or rows (about
+/// 120 per weight), too slow for a test run: hashed weights are proven on ff there, and on
+/// mlp with plonky2's native Poseidon gate.
+fn covering_combinations_without_hashed_params() -> Vec<VisibilityConfig> {
+    vec![
+        vis(Hashed, Private, Public),
+        vis(Public, Public, Hashed),
+        vis(Private, Fixed, Private),
+    ]
+}
+
+/// The commitment a group's public values carry, if hashed, and what `zkc hash` computes.
+fn check_commitments(c: &Compiled, trace: &Trace, backend: &str, inputs: &[zkc_ir::Tensor]) {
+    let vals = trace.public_values(&c.program);
+    let sec = prover::Sections::of(c);
+    assert_eq!(vals.len(), sec.output.end, "public value layout");
+    let vis = c.plan.config.visibility;
+    let outputs: Vec<i128> = c.program.outputs.iter().flat_map(|t| t.vars.iter().map(|&v| trace.get(v))).collect();
+    let input_ints = zkc_passes::lower::quantize_inputs(c, inputs).unwrap();
+    for (group, v, ints) in [
+        ("input", vis.input, input_ints),
+        ("params", vis.params, c.params.clone()),
+        ("output", vis.output, outputs),
+    ] {
+        let (range, _) = sec.group(c, group).unwrap();
+        match v {
+            Hashed => assert_eq!(
+                prover::digest_hex(&vals[range]),
+                prover::commitment(backend, &ints),
+                "{backend}: {group} commitment in the proof equals the off-circuit hash"
+            ),
+            Public => assert_eq!(vals[range].to_vec(), ints, "{backend}: public {group} values"),
+            Private | Fixed => assert!(range.is_empty(), "{backend}: {group} is not public"),
+        }
+    }
+}
+
+/// Proves and verifies; then each hashed group's commitment, and one public input/output
+/// value, changed by one must be rejected.
+fn prove_and_tamper(c: &Compiled, trace: &Trace, backend: &str) {
+    let b = prover::backend(backend).unwrap();
+    let keys = b.setup(&c.program).unwrap();
+    let proof = b.prove(&c.program, &keys.proving_key, trace).unwrap();
+    let vals = trace.public_values(&c.program);
+    b.verify(&c.program, &keys.verifying_key, &vals, &proof)
+        .unwrap_or_else(|e| panic!("{backend} {:?}: {e}", c.plan.config.visibility));
+    let sec = prover::Sections::of(c);
+    for group in ["input", "params", "output"] {
+        let (range, _) = sec.group(c, group).unwrap();
+        if range.is_empty() {
+            continue;
+        }
+        let mut bad = vals.clone();
+        bad[range.start] += 1;
+        assert!(
+            b.verify(&c.program, &keys.verifying_key, &bad, &proof).is_err(),
+            "{backend} {:?}: a changed {group} public value must be rejected",
+            c.plan.config.visibility
+        );
+    }
+}
+
+#[test]
+fn every_combination_on_ff_mocks_everywhere_and_proves_on_halo2_and_groth16() {
+    let (g, inputs) = model("ff");
+    let reference = {
+        let c = compile(&g, &inputs, VisibilityConfig::default(), "halo2");
+        pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
+    };
+    for backend in ["halo2", "groth16", "plonky2"] {
+        for vis in all_combinations() {
+            let c = compile(&g, &inputs, vis, backend);
+            let trace = pipeline::witness(&c, &inputs).unwrap();
+            assert_eq!(
+                pipeline::outputs(&c, &trace),
+                reference,
+                "{backend} {vis:?}: visibility never changes the outputs"
+            );
+            let b = prover::backend(backend).unwrap();
+            b.mock(&c.program, &trace)
+                .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
+            check_commitments(&c, &trace, backend, &inputs);
+            if backend != "plonky2" {
+                prove_and_tamper(&c, &trace, backend);
+            }
+        }
+    }
+}
+
+#[test]
+fn covering_combinations_prove_on_plonky2_for_ff_and_on_every_backend_for_mlp() {
+    let runs = [
+        ("ff", "plonky2", covering_combinations()),
+        ("mlp", "plonky2", covering_combinations()),
+        ("mlp", "halo2", covering_combinations_without_hashed_params()),
+        ("mlp", "groth16", covering_combinations_without_hashed_params()),
+    ];
+    for (name, backend, combos) in runs {
+        let (g, inputs) = model(name);
+        for vis in combos {
+            let c = compile(&g, &inputs, vis, backend);
+            let trace = pipeline::witness(&c, &inputs).unwrap();
+            check_commitments(&c, &trace, backend, &inputs);
+            prove_and_tamper(&c, &trace, backend);
+        }
+    }
+}
+
+#[test]
+fn halo2_and_groth16_commit_to_the_same_hash() {
+    let (g, inputs) = model("ff");
+    let vis = VisibilityConfig {
+        input: Hashed,
+        params: Hashed,
+        output: Hashed,
+    };
+    let digests: Vec<Vec<i128>> = ["halo2", "groth16"]
+        .iter()
+        .map(|b| {
+            let c = compile(&g, &inputs, vis, b);
+            pipeline::witness(&c, &inputs).unwrap().public_values(&c.program)
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1]);
+}
+
+#[test]
+fn witness_weights_cost_multiplications_and_public_inputs_skip_range_checks() {
+    let (g, inputs) = model("mlp");
+    let b = prover::backend("groth16").unwrap();
+    let cost = |vis: VisibilityConfig| b.cost(&compile(&g, &inputs, vis, "groth16").program).total;
+    let fixed = cost(VisibilityConfig::default());
+    let private = cost(VisibilityConfig {
+        params: Private,
+        ..VisibilityConfig::default()
+    });
+    let public_in = cost(VisibilityConfig {
+        input: Public,
+        ..VisibilityConfig::default()
+    });
+    println!("mlp groth16 constraints: fixed weights {fixed}, private weights {private}, public input {public_in}");
+    // mlp has 784·64 + 64·10 multiply-accumulates with weights: each is one more constraint.
+    assert!(private >= fixed + 784 * 64 + 64 * 10, "{private} vs {fixed}");
+    assert!(public_in < fixed, "public inputs are checked by the verifier, not range-checked");
+}
+
+#[test]
+fn circuit_without_params_file_cannot_prove() {
+    let (g, inputs) = model("ff");
+    let mut c = compile(
+        &g,
+        &inputs,
+        VisibilityConfig {
+            params: Private,
+            ..VisibilityConfig::default()
+        },
+        "halo2",
+    );
+    assert!(c.param_count > 0);
+    c.params.clear();
+    let e = pipeline::witness(&c, &inputs).unwrap_err().to_string();
+    assert!(e.contains("params.zkc"), "{e}");
+}
