@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod io;
 pub mod onnx;
+pub mod passes_cli;
 pub mod pipeline;
 pub mod prover;
 pub mod table;

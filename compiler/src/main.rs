@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use zkc_compiler::{bench, io, onnx, pipeline, prover, table};
+use zkc_compiler::{bench, io, onnx, passes_cli, pipeline, prover, table};
 use zkc_passes::{QuantConfig, Visibility, VisibilityConfig};
 use zkc_runtime::artifact;
 
@@ -201,6 +201,8 @@ enum Command {
         data: Option<PathBuf>,
         #[command(flatten)]
         quant: QuantArgs,
+        #[command(flatten)]
+        passes: passes_cli::PassArgs,
     },
     /// Choose the fixed-point scales and input ranges from sample inputs.
     Calibrate {
@@ -233,6 +235,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         quant: QuantArgs,
+        #[command(flatten)]
+        passes: passes_cli::PassArgs,
     },
     /// Check every constraint of the circuit on an input's witness with the backend, without proving.
     Mock {
@@ -317,6 +321,8 @@ enum Command {
         data: Option<PathBuf>,
         #[command(flatten)]
         quant: QuantArgs,
+        #[command(flatten)]
+        passes: passes_cli::PassArgs,
     },
     /// plonky2: fold several proof directories into one recursive proof (writes OUT/).
     Aggregate {
@@ -747,6 +753,7 @@ fn run(cli: Cli) -> Result<()> {
             fixed,
             data,
             quant,
+            passes,
         } => {
             let g = load(&model)?;
             let inputs = io::read_inputs(&input, &g)?;
@@ -755,7 +762,11 @@ fn run(cli: Cli) -> Result<()> {
                     Some(d) => io::read_samples(d, &g)?,
                     None => vec![inputs.clone()],
                 };
-                let compiled = pipeline::compile(&g, &samples, quant.config()?, "none")?;
+                let opt = passes_cli::compile(&g, &samples, quant.config()?, "none", passes.set().map_err(anyhow::Error::msg)?)?;
+                if passes.explain_passes {
+                    eprint!("{}", opt.report.explain());
+                }
+                let compiled = opt.compiled;
                 let trace = pipeline::witness(&compiled, &inputs)?;
                 pipeline::outputs(&compiled, &trace)
             } else {
@@ -836,6 +847,7 @@ fn run(cli: Cli) -> Result<()> {
             backend,
             out,
             quant,
+            passes,
         } => {
             let g = load(&model)?;
             let cfg = quant.config()?;
@@ -844,7 +856,11 @@ fn run(cli: Cli) -> Result<()> {
                 None if cfg.input_range.is_some() => vec![],
                 None => bail!("compile needs calibration data (--data SAMPLES.json) or an explicit --input-range"),
             };
-            let compiled = pipeline::compile(&g, &samples, cfg, &backend)?;
+            let opt = passes_cli::compile(&g, &samples, cfg, &backend, passes.set().map_err(anyhow::Error::msg)?)?;
+            if passes.explain_passes {
+                print!("{}", opt.report.explain());
+            }
+            let compiled = opt.compiled;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let path = out.join("circuit.zkc");
             pipeline::write_circuit(&path, &backend, &compiled)?;
@@ -951,6 +967,7 @@ fn run(cli: Cli) -> Result<()> {
             out,
             data,
             quant,
+            passes,
         } => {
             let g = load(&model)?;
             let inputs = io::read_inputs(&input, &g)?;
@@ -959,7 +976,11 @@ fn run(cli: Cli) -> Result<()> {
                 None => vec![inputs.clone()],
             };
             prover::backend(&backend)?;
-            let compiled = pipeline::compile(&g, &samples, quant.config()?, &backend)?;
+            let opt = passes_cli::compile(&g, &samples, quant.config()?, &backend, passes.set().map_err(anyhow::Error::msg)?)?;
+            if passes.explain_passes {
+                eprint!("{}", opt.report.explain());
+            }
+            let compiled = opt.compiled;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
             let file = pipeline::CircuitFile {

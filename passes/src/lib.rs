@@ -6,7 +6,10 @@
 //!   into the backend-independent circuit arguments of `zkc_runtime`;
 //! - [`visibility`]: which inputs, parameters and outputs are public, private or hashed.
 
+pub mod fuse;
 pub mod lower;
+pub mod optimize;
+pub mod pack;
 pub mod quantize;
 pub mod visibility;
 

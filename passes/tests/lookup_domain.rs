@@ -42,7 +42,11 @@ fn log_table_with_a_shifted_input_starts_inside_the_domain() {
     for (x, y) in xs.iter().zip(&ys) {
         // The input is rounded to 2^-5 before the table: |Δlog| ≤ 2^-6 / x plus rounding.
         let tol = 1.1 * 2f64.powi(-6) / x + 2f64.powi(-13);
-        assert!((y - x.ln()).abs() <= tol, "log({x}) = {} but the circuit gives {y}", x.ln());
+        assert!(
+            (y - x.ln()).abs() <= tol,
+            "log({x}) = {} but the circuit gives {y}",
+            x.ln()
+        );
     }
 }
 
