@@ -182,6 +182,8 @@ enum Command {
         backends: Option<Vec<String>>,
         #[command(flatten)]
         quant: QuantArgs,
+        #[command(flatten)]
+        passes: passes_cli::PassArgs,
     },
     /// Run the model on an input file (float interpreter, or the circuit's fixed point with --fixed).
     Run {
@@ -713,6 +715,7 @@ fn run(cli: Cli) -> Result<()> {
             data,
             backends,
             quant,
+            passes,
         } => {
             let mut g = load(&model)?;
             let mut extra = table::Extra::default();
@@ -748,6 +751,11 @@ fn run(cli: Cli) -> Result<()> {
                 print!("{}", table::render(&g, &extra));
                 for t in totals {
                     println!("total {t}");
+                }
+                let set = passes.set().map_err(anyhow::Error::msg)?;
+                if set.any() {
+                    let orig = load(&model)?;
+                    print!("{}", passes_cli::table_after(&orig, &samples, &cfg, &names, set)?);
                 }
             } else {
                 print!("{}", table::render(&g, &extra));

@@ -59,3 +59,40 @@ pub fn compile(
     let b = crate::prover::backend(model)?;
     Ok(optimize::optimize(graph, &plan, b.as_ref(), passes, samples)?)
 }
+
+/// `zkc table` after the passes: for each backend, the optimized graph's nodes with that
+/// backend's cost per node, and the totals before and after (the table above it, without
+/// passes, is the "before" per node).
+pub fn table_after(
+    graph: &Graph,
+    samples: &[Vec<Tensor>],
+    cfg: &QuantConfig,
+    backends: &[String],
+    passes: PassSet,
+) -> Result<String, PipelineError> {
+    let mut out = String::new();
+    for name in backends {
+        let opt = compile(graph, samples, cfg.clone(), name, passes)?;
+        let b = crate::prover::backend(name)?;
+        let cost = b.cost(&opt.compiled.program);
+        let mut g = opt.graph.clone();
+        for (v, t) in g.values.iter_mut().zip(&opt.compiled.types) {
+            if let Some(t) = t {
+                v.ty = *t;
+            }
+        }
+        let extra = crate::table::Extra {
+            headers: vec![format!("{name} {} after passes", cost.unit)],
+            cells: (0..g.nodes.len())
+                .map(|i| vec![cost.per_node.get(&i).copied().unwrap_or(0).to_string()])
+                .collect(),
+        };
+        out += &format!("\nafter passes for {name}:\n");
+        out += &crate::table::render(&g, &extra);
+        out += &format!(
+            "total {name}: {} -> {} {} with passes\n",
+            opt.report.before, opt.report.after, cost.unit
+        );
+    }
+    Ok(out)
+}
