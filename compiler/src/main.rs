@@ -506,7 +506,12 @@ fn quantize_lists(lists: &[Vec<f64>], tvs: &[zkc_runtime::TensorVars], what: &st
     let mut out = Vec::new();
     for (l, tv) in lists.iter().zip(tvs) {
         if l.len() != tv.vars.len() {
-            bail!("{what}: `{}` has {} values, the circuit has {}", tv.name, l.len(), tv.vars.len());
+            bail!(
+                "{what}: `{}` has {} values, the circuit has {}",
+                tv.name,
+                l.len(),
+                tv.vars.len()
+            );
         }
         out.extend(l.iter().map(|v| (v * (1u64 << tv.scale) as f64).round() as i128));
     }
@@ -532,7 +537,10 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
                 }
             }
             Visibility::Hashed => {
-                let (have, want) = (prover::digest_hex(&vals[range]), prover::commitment(&file.backend, ints));
+                let (have, want) = (
+                    prover::digest_hex(&vals[range]),
+                    prover::commitment(&file.backend, ints),
+                );
                 if have != want {
                     bail!(
                         "{}: the proof commits to a different {group}: {have} in the proof, {want} for this file",
@@ -540,7 +548,9 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
                     );
                 }
             }
-            v => bail!("the circuit's {group} is {v}: the proof says nothing about it, so --expect-{group} cannot be checked"),
+            v => bail!(
+                "the circuit's {group} is {v}: the proof says nothing about it, so --expect-{group} cannot be checked"
+            ),
         }
         done.push(format!("{group} matches {}", what.display()));
         Ok(())
@@ -641,34 +651,41 @@ fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Pa
     }
     let p = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{p}: cannot read"))?;
-    let ints: Vec<i128> = if bytes.starts_with(b"{") || bytes.starts_with(b"[") || bytes.first().is_some_and(u8::is_ascii_whitespace) {
-        let v: serde_json::Value =
-            serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
-        let lists = if v.get("input_data").is_some() {
-            io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
-        } else if v.get("output_data").is_some() {
-            io::read_outputs(file)?.output_data
+    let ints: Vec<i128> =
+        if bytes.starts_with(b"{") || bytes.starts_with(b"[") || bytes.first().is_some_and(u8::is_ascii_whitespace) {
+            let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
+            let lists = if v.get("input_data").is_some() {
+                io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
+            } else if v.get("output_data").is_some() {
+                io::read_outputs(file)?.output_data
+            } else {
+                bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
+            };
+            lists
+                .iter()
+                .flatten()
+                .map(|x| (x * (1u64 << scale) as f64).round() as i128)
+                .collect()
         } else {
-            bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
+            let (header, payload) = artifact::read_any(file)?;
+            if header.kind != "params" {
+                bail!(
+                    "{p}: a {} file; zkc hash takes IN.json, OUT.json or params.zkc",
+                    header.kind
+                );
+            }
+            if circuit.is_none() && header.backend != backend {
+                bail!(
+                    "{p}: parameters of a {} circuit; pass --backend {}",
+                    header.backend,
+                    header.backend
+                );
+            }
+            let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
+            text.iter()
+                .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
+                .collect::<Result<_>>()?
         };
-        lists
-            .iter()
-            .flatten()
-            .map(|x| (x * (1u64 << scale) as f64).round() as i128)
-            .collect()
-    } else {
-        let (header, payload) = artifact::read_any(file)?;
-        if header.kind != "params" {
-            bail!("{p}: a {} file; zkc hash takes IN.json, OUT.json or params.zkc", header.kind);
-        }
-        if circuit.is_none() && header.backend != backend {
-            bail!("{p}: parameters of a {} circuit; pass --backend {}", header.backend, header.backend);
-        }
-        let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
-        text.iter()
-            .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
-            .collect::<Result<_>>()?
-    };
     Ok(prover::commitment(&backend, &ints))
 }
 
@@ -778,7 +795,13 @@ fn run(cli: Cli) -> Result<()> {
                     Some(d) => io::read_samples(d, &g)?,
                     None => vec![inputs.clone()],
                 };
-                let opt = passes_cli::compile(&g, &samples, quant.config()?, "none", passes.set().map_err(anyhow::Error::msg)?)?;
+                let opt = passes_cli::compile(
+                    &g,
+                    &samples,
+                    quant.config()?,
+                    "none",
+                    passes.set().map_err(anyhow::Error::msg)?,
+                )?;
                 if passes.explain_passes {
                     eprint!("{}", opt.report.explain());
                 }
@@ -992,7 +1015,13 @@ fn run(cli: Cli) -> Result<()> {
                 None => vec![inputs.clone()],
             };
             prover::backend(&backend)?;
-            let opt = passes_cli::compile(&g, &samples, quant.config()?, &backend, passes.set().map_err(anyhow::Error::msg)?)?;
+            let opt = passes_cli::compile(
+                &g,
+                &samples,
+                quant.config()?,
+                &backend,
+                passes.set().map_err(anyhow::Error::msg)?,
+            )?;
             if passes.explain_passes {
                 eprint!("{}", opt.report.explain());
             }
@@ -1024,6 +1053,13 @@ fn run(cli: Cli) -> Result<()> {
                         "{}: aggregation needs plonky2 proofs but this one is {}; prove it with --backend plonky2",
                         d.display(),
                         file.backend
+                    );
+                }
+                let vis = file.compiled.plan.config.visibility;
+                if [vis.input, vis.params, vis.output].contains(&Visibility::Hashed) {
+                    bail!(
+                        "{}: this proof publishes Poseidon digests (a hashed visibility); aggregating those is not supported yet — aggregate proofs compiled without `hashed`",
+                        d.display()
                     );
                 }
                 let h = file.compiled.program.hash();

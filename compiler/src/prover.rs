@@ -119,7 +119,9 @@ pub fn digest_hex(d: &[i128]) -> String {
 pub fn parse_digest_hex(s: &str) -> Result<[i128; 4], String> {
     let h = s.strip_prefix("0x").unwrap_or(s);
     if h.len() != 64 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(format!("`{s}` is not a commitment: expected 0x and 64 hex digits, as `zkc hash` prints"));
+        return Err(format!(
+            "`{s}` is not a commitment: expected 0x and 64 hex digits, as `zkc hash` prints"
+        ));
     }
     let mut d = [0i128; 4];
     for (i, limb) in d.iter_mut().enumerate() {
@@ -206,7 +208,11 @@ impl PublicFile {
         let check_data = |what: &str, data: &[Vec<f64>], tvs: &[zkc_runtime::TensorVars], at: usize| {
             let mut i = at;
             if data.len() != tvs.len() {
-                return Err(bad(format!("{what} has {} entries, the circuit has {}", data.len(), tvs.len())));
+                return Err(bad(format!(
+                    "{what} has {} entries, the circuit has {}",
+                    data.len(),
+                    tvs.len()
+                )));
             }
             for (o, (want, tv)) in data.iter().zip(tvs).enumerate() {
                 let d = (1u64 << tv.scale) as f64;
@@ -237,7 +243,12 @@ impl PublicFile {
             (None, _) => {}
         }
         if vis.output == Visibility::Public {
-            check_data("output_data", &self.output_data, &compiled.program.outputs, sec.output.start)?;
+            check_data(
+                "output_data",
+                &self.output_data,
+                &compiled.program.outputs,
+                sec.output.start,
+            )?;
         } else if !self.output_data.is_empty() {
             return Err(bad(format!("has output_data but the outputs are {}", vis.output)));
         }
@@ -257,8 +268,14 @@ impl PublicFile {
                 (None, false) => {}
             }
         }
-        if let Some(k) = self.commitments.keys().find(|k| !["input", "params", "output"].contains(&k.as_str())) {
-            return Err(bad(format!("unknown commitment `{k}`; expected input, params or output")));
+        if let Some(k) = self
+            .commitments
+            .keys()
+            .find(|k| !["input", "params", "output"].contains(&k.as_str()))
+        {
+            return Err(bad(format!(
+                "unknown commitment `{k}`; expected input, params or output"
+            )));
         }
         Ok(vals)
     }

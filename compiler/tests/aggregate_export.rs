@@ -166,16 +166,30 @@ fn groth16_export_solidity_runs_in_the_evm_and_prints_gas() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path().join("g");
     prove("ff", &shared("ff.input.json"), "groth16", &d);
-    let (ok, text) = zkc(&["export", "solidity", d.to_str().unwrap(), "--solcjs", solcjs.to_str().unwrap()]);
+    let (ok, text) = zkc(&[
+        "export",
+        "solidity",
+        d.to_str().unwrap(),
+        "--solcjs",
+        solcjs.to_str().unwrap(),
+    ]);
     assert!(ok && text.contains("verifyProof returned true, gas used"), "{text}");
     let source = std::fs::read_to_string(d.join("solidity/Verifier.sol")).unwrap();
     assert!(source.contains("function verifyProof"), "{source}");
-    assert!(std::fs::read_to_string(d.join("solidity/calldata.hex")).unwrap().starts_with("0x"));
+    assert!(std::fs::read_to_string(d.join("solidity/calldata.hex"))
+        .unwrap()
+        .starts_with("0x"));
     // A tampered proof: the exported verifier must not accept it.
     let mut proof = std::fs::read(d.join("proof.zkc")).unwrap();
     let n = proof.len();
     proof[n - 40] ^= 1;
     std::fs::write(d.join("proof.zkc"), &proof).unwrap();
-    let (ok, text) = zkc(&["export", "solidity", d.to_str().unwrap(), "--solcjs", solcjs.to_str().unwrap()]);
+    let (ok, text) = zkc(&[
+        "export",
+        "solidity",
+        d.to_str().unwrap(),
+        "--solcjs",
+        solcjs.to_str().unwrap(),
+    ]);
     assert!(!ok, "a tampered proof was accepted by the EVM verifier:\n{text}");
 }

@@ -74,7 +74,10 @@ fn publish_the_input_hash_first_then_prove_and_verify_against_it() {
         // 2. The prover proves with the input hashed (kept private).
         fullprove(&dir, backend, &input, ["hashed", "fixed", "public"], &srs);
         let public = std::fs::read_to_string(dir.join("public.json")).unwrap();
-        assert!(public.contains(&published), "public.json carries the commitment:\n{public}");
+        assert!(
+            public.contains(&published),
+            "public.json carries the commitment:\n{public}"
+        );
         // 3. The verifier checks the proof and that it is about the published input.
         let d = dir.to_str().unwrap();
         let (ok, text) = zkc(&["verify", d, "--expect-hash", &format!("input={published}")], &srs);
@@ -126,17 +129,35 @@ fn assert_absent(files: &[PathBuf], values: &[i128], what: &str, field_bytes: bo
 
 #[test]
 fn private_values_never_reach_the_verifier_files() {
-    let input: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(shared("ff.input.json")).unwrap()).unwrap();
+    let input: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(shared("ff.input.json")).unwrap()).unwrap();
     let q = |v: f64| (v * 16384.0).round() as i128;
-    let input_ints: Vec<i128> = input["input_data"][0].as_array().unwrap().iter().map(|x| q(x.as_f64().unwrap())).collect();
+    let input_ints: Vec<i128> = input["input_data"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| q(x.as_f64().unwrap()))
+        .collect();
     for backend in ["halo2", "groth16", "plonky2"] {
         let tmp = tempfile::tempdir().unwrap();
         let srs = tmp.path().join("srs");
         // Positive control: with fixed weights the circuit file does contain them.
         let fixed = tmp.path().join("fixed");
-        fullprove(&fixed, backend, &shared("ff.input.json"), ["private", "fixed", "public"], &srs);
+        fullprove(
+            &fixed,
+            backend,
+            &shared("ff.input.json"),
+            ["private", "fixed", "public"],
+            &srs,
+        );
         let dir = tmp.path().join("private");
-        fullprove(&dir, backend, &shared("ff.input.json"), ["private", "private", "private"], &srs);
+        fullprove(
+            &dir,
+            backend,
+            &shared("ff.input.json"),
+            ["private", "private", "private"],
+            &srs,
+        );
         let params: Vec<i128> = {
             let bytes = std::fs::read(dir.join("params.zkc")).unwrap();
             let start = bytes.iter().position(|&b| b == b'[').unwrap();
@@ -144,13 +165,25 @@ fn private_values_never_reach_the_verifier_files() {
             list.iter().map(|s| s.parse().unwrap()).collect()
         };
         let outputs: Vec<i128> = {
-            let o: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("output.json")).unwrap()).unwrap();
-            o["output_data"][0].as_array().unwrap().iter().map(|x| q(x.as_f64().unwrap())).collect()
+            let o: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(dir.join("output.json")).unwrap()).unwrap();
+            o["output_data"][0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| q(x.as_f64().unwrap()))
+                .collect()
         };
-        assert!(params.iter().filter(|v| v.abs() >= 1000).count() >= 4, "ff has weights to look for");
+        assert!(
+            params.iter().filter(|v| v.abs() >= 1000).count() >= 4,
+            "ff has weights to look for"
+        );
         let fixed_circuit = String::from_utf8_lossy(&std::fs::read(fixed.join("circuit.zkc")).unwrap()).to_string();
         assert!(
-            params.iter().filter(|v| v.abs() >= 1000).any(|v| fixed_circuit.contains(&format!("[{v},"))),
+            params
+                .iter()
+                .filter(|v| v.abs() >= 1000)
+                .any(|v| fixed_circuit.contains(&format!("[{v},"))),
             "the search would find fixed weights in circuit.zkc"
         );
         let verifier_files: Vec<PathBuf> = ["circuit.zkc", "vk.zkc", "proof.zkc", "public.json"]
@@ -161,8 +194,13 @@ fn private_values_never_reach_the_verifier_files() {
         assert_absent(&verifier_files, &params, "weight", bn254);
         assert_absent(&verifier_files, &input_ints, "input", bn254);
         assert_absent(&verifier_files, &outputs, "output", bn254);
-        let public: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("public.json")).unwrap()).unwrap();
-        assert_eq!(public["public"].as_array().unwrap().len(), 0, "{backend}: nothing public");
+        let public: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("public.json")).unwrap()).unwrap();
+        assert_eq!(
+            public["public"].as_array().unwrap().len(),
+            0,
+            "{backend}: nothing public"
+        );
         // The verifier's copy verifies without params.zkc, pk.zkc or output.json.
         for f in ["params.zkc", "pk.zkc", "output.json"] {
             std::fs::remove_file(dir.join(f)).unwrap();
@@ -172,7 +210,10 @@ fn private_values_never_reach_the_verifier_files() {
         // ...and a prover without params.zkc is told what is missing.
         let (ok, text) = zkc(&["setup", dir.to_str().unwrap()], &srs);
         assert!(ok, "{backend}: setup needs no weights: {text}");
-        let (ok, text) = zkc(&["prove", dir.to_str().unwrap(), "--input", &shared("ff.input.json")], &srs);
+        let (ok, text) = zkc(
+            &["prove", dir.to_str().unwrap(), "--input", &shared("ff.input.json")],
+            &srs,
+        );
         assert!(!ok && text.contains("params.zkc"), "{backend}: {text}");
     }
 }
@@ -182,26 +223,101 @@ fn visibility_errors_are_clear() {
     let tmp = tempfile::tempdir().unwrap();
     let srs = tmp.path().join("srs");
     let (ok, text) = zkc(
-        &["compile", &shared("ff.onnx"), "--data", &shared("ff.input.json"), "--out", tmp.path().join("c").to_str().unwrap(), "--input-visibility", "fixed"],
+        &[
+            "compile",
+            &shared("ff.onnx"),
+            "--data",
+            &shared("ff.input.json"),
+            "--out",
+            tmp.path().join("c").to_str().unwrap(),
+            "--input-visibility",
+            "fixed",
+        ],
         &srs,
     );
     assert!(!ok && text.contains("--input-visibility"), "{text}");
     let (ok, text) = zkc(
-        &["compile", &shared("ff.onnx"), "--data", &shared("ff.input.json"), "--out", tmp.path().join("c").to_str().unwrap(), "--output-visibility", "secret"],
+        &[
+            "compile",
+            &shared("ff.onnx"),
+            "--data",
+            &shared("ff.input.json"),
+            "--out",
+            tmp.path().join("c").to_str().unwrap(),
+            "--output-visibility",
+            "secret",
+        ],
         &srs,
     );
     assert!(!ok && text.contains("public, private, hashed"), "{text}");
     // setup checks the visibility the user expects against the compiled circuit
     let c = tmp.path().join("c");
-    let (ok, text) = zkc(&["compile", &shared("ff.onnx"), "--data", &shared("ff.input.json"), "--out", c.to_str().unwrap()], &srs);
+    let (ok, text) = zkc(
+        &[
+            "compile",
+            &shared("ff.onnx"),
+            "--data",
+            &shared("ff.input.json"),
+            "--out",
+            c.to_str().unwrap(),
+        ],
+        &srs,
+    );
     assert!(ok, "{text}");
     let (ok, text) = zkc(&["setup", c.to_str().unwrap(), "--input-visibility", "hashed"], &srs);
     assert!(!ok && text.contains("recompile"), "{text}");
     // --expect-input on private inputs cannot be checked, and says so
     let dir = tmp.path().join("p");
-    fullprove(&dir, "groth16", &shared("ff.input.json"), ["private", "fixed", "public"], &srs);
-    let (ok, text) = zkc(&["verify", dir.to_str().unwrap(), "--expect-input", &shared("ff.input.json")], &srs);
+    fullprove(
+        &dir,
+        "groth16",
+        &shared("ff.input.json"),
+        ["private", "fixed", "public"],
+        &srs,
+    );
+    let (ok, text) = zkc(
+        &[
+            "verify",
+            dir.to_str().unwrap(),
+            "--expect-input",
+            &shared("ff.input.json"),
+        ],
+        &srs,
+    );
     assert!(!ok && text.contains("says nothing"), "{text}");
-    let (ok, text) = zkc(&["verify", dir.to_str().unwrap(), "--expect-output", dir.join("output.json").to_str().unwrap()], &srs);
+    let (ok, text) = zkc(
+        &[
+            "verify",
+            dir.to_str().unwrap(),
+            "--expect-output",
+            dir.join("output.json").to_str().unwrap(),
+        ],
+        &srs,
+    );
     assert!(ok && text.contains("output matches"), "{text}");
+}
+
+#[test]
+fn aggregating_hashed_proofs_is_refused_clearly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let dir = tmp.path().join("h");
+    fullprove(
+        &dir,
+        "plonky2",
+        &shared("ff.input.json"),
+        ["hashed", "fixed", "public"],
+        &srs,
+    );
+    let (ok, text) = zkc(
+        &[
+            "aggregate",
+            dir.to_str().unwrap(),
+            dir.to_str().unwrap(),
+            "-o",
+            tmp.path().join("agg").to_str().unwrap(),
+        ],
+        &srs,
+    );
+    assert!(!ok && text.contains("not supported yet"), "{text}");
 }

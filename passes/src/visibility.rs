@@ -89,7 +89,10 @@ impl VisibilityConfig {
             return Err("--input-visibility fixed makes no sense: inputs are given at proving time; choose public, private or hashed".into());
         }
         if self.output == Visibility::Fixed {
-            return Err("--output-visibility fixed makes no sense: outputs are computed; choose public, private or hashed".into());
+            return Err(
+                "--output-visibility fixed makes no sense: outputs are computed; choose public, private or hashed"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -118,7 +121,10 @@ mod tests {
         ] {
             assert_eq!(v.to_string().parse::<Visibility>(), Ok(v));
         }
-        assert!("secret".parse::<Visibility>().unwrap_err().contains("public, private, hashed"));
+        assert!("secret"
+            .parse::<Visibility>()
+            .unwrap_err()
+            .contains("public, private, hashed"));
     }
 
     #[test]

@@ -67,7 +67,12 @@ fn check_commitments(c: &Compiled, trace: &Trace, backend: &str, inputs: &[zkc_i
     let sec = prover::Sections::of(c);
     assert_eq!(vals.len(), sec.output.end, "public value layout");
     let vis = c.plan.config.visibility;
-    let outputs: Vec<i128> = c.program.outputs.iter().flat_map(|t| t.vars.iter().map(|&v| trace.get(v))).collect();
+    let outputs: Vec<i128> = c
+        .program
+        .outputs
+        .iter()
+        .flat_map(|t| t.vars.iter().map(|&v| trace.get(v)))
+        .collect();
     let input_ints = zkc_passes::lower::quantize_inputs(c, inputs).unwrap();
     for (group, v, ints) in [
         ("input", vis.input, input_ints),
@@ -193,7 +198,10 @@ fn witness_weights_cost_multiplications_and_public_inputs_skip_range_checks() {
     println!("mlp groth16 constraints: fixed weights {fixed}, private weights {private}, public input {public_in}");
     // mlp has 784·64 + 64·10 multiply-accumulates with weights: each is one more constraint.
     assert!(private >= fixed + 784 * 64 + 64 * 10, "{private} vs {fixed}");
-    assert!(public_in < fixed, "public inputs are checked by the verifier, not range-checked");
+    assert!(
+        public_in < fixed,
+        "public inputs are checked by the verifier, not range-checked"
+    );
 }
 
 #[test]

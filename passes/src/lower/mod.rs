@@ -318,10 +318,7 @@ fn takes_params(op: &Op) -> bool {
     use zkc_ir::BinaryOp;
     matches!(
         op,
-        Op::MatMul
-            | Op::Conv(_)
-            | Op::ConvTranspose(_)
-            | Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
+        Op::MatMul | Op::Conv(_) | Op::ConvTranspose(_) | Op::Binary(BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul)
     )
 }
 
