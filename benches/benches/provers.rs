@@ -12,7 +12,8 @@ fn bench(c: &mut Criterion) {
         let g = onnx::load(&shared(name, "onnx"), &onnx::ImportOptions::default()).unwrap();
         let inputs = io::read_inputs(&shared(name, "input.json"), &g).unwrap();
         for &backend in prover::available() {
-            let compiled = pipeline::compile(&g, &[inputs.clone()], QuantConfig::default(), backend).unwrap();
+            let compiled =
+                pipeline::compile(&g, std::slice::from_ref(&inputs), QuantConfig::default(), backend).unwrap();
             let trace = pipeline::witness(&compiled, &inputs).unwrap();
             let b = prover::backend(backend).unwrap();
             let program = &compiled.program;
