@@ -51,6 +51,10 @@ pub struct BenchArgs {
     /// Write each backend's proven outputs to DIR/BACKEND.output.json ({"output_data": ...}).
     #[arg(long, value_name = "DIR")]
     pub outputs: Option<PathBuf>,
+    /// The optimization passes, as for `zkc compile` (each backend steers them by its own
+    /// cost model).
+    #[command(flatten)]
+    pub passes: crate::passes_cli::PassArgs,
 }
 
 /// How many setup/prove/verify rounds to run: `warmup` untimed, then `repeat` timed.
@@ -387,7 +391,8 @@ fn child(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         warmup: args.warmup,
     };
     let mut progress = |stage, round| send(&ChildMessage::Stage { stage, round });
-    let measured = measure(&args.model, &args.input, backend, rounds, &mut progress).and_then(|(r, outs)| {
+    let passes = args.passes.set().map_err(anyhow::Error::msg)?;
+    let measured = measure(&args.model, &args.input, backend, rounds, passes, &mut progress).and_then(|(r, outs)| {
         if let Some(d) = &args.outputs {
             let path = d.join(format!("{backend}.output.json"));
             let text = serde_json::to_string(&io::outputs_file(&outs)).expect("outputs serialize");
@@ -433,6 +438,7 @@ pub fn measure(
     input: &Path,
     backend: &str,
     rounds: Rounds,
+    passes: zkc_passes::optimize::PassSet,
     progress: &mut dyn FnMut(Stage, usize),
 ) -> Result<(BackendResult, Vec<zkc_ir::Tensor>), BenchError> {
     let fail = |stage, message: String| BenchError {
@@ -449,8 +455,15 @@ pub fn measure(
         .map_err(|e| fail(Stage::Load, format!("float run of {}: {e}", model.display())))?;
 
     progress(Stage::Compile, 1);
-    let compiled = pipeline::compile(&g, std::slice::from_ref(&inputs), QuantConfig::default(), backend)
-        .map_err(|e| fail(Stage::Compile, e.to_string()))?;
+    let compiled = crate::passes_cli::compile(
+        &g,
+        std::slice::from_ref(&inputs),
+        QuantConfig::default(),
+        backend,
+        passes,
+    )
+    .map_err(|e| fail(Stage::Compile, e.to_string()))?
+    .compiled;
     let program = &compiled.program;
     let cost = b.cost(program);
 
@@ -1002,9 +1015,15 @@ mod tests {
         let model = shared("ff.onnx");
         let mut stages = Vec::new();
         let rounds = Rounds { repeat: 2, warmup: 1 };
-        let (r, outs) = measure(&model, &shared("ff.input.json"), "halo2", rounds, &mut |s, round| {
-            stages.push((s, round))
-        })
+        let passes = zkc_passes::optimize::PassSet::all();
+        let (r, outs) = measure(
+            &model,
+            &shared("ff.input.json"),
+            "halo2",
+            rounds,
+            passes,
+            &mut |s, round| stages.push((s, round)),
+        )
         .unwrap();
         assert_eq!(
             stages,
@@ -1026,7 +1045,16 @@ mod tests {
         // The proven outputs are exactly what `zkc run --fixed` computes.
         let g = onnx::load(&model, &onnx::ImportOptions::default()).unwrap();
         let inputs = io::read_inputs(&shared("ff.input.json"), &g).unwrap();
-        let fixed = pipeline::compile(&g, std::slice::from_ref(&inputs), QuantConfig::default(), "none").unwrap();
+        // (halo2's cost model steers the passes there, as in the measured run.)
+        let fixed = crate::passes_cli::compile(
+            &g,
+            std::slice::from_ref(&inputs),
+            QuantConfig::default(),
+            "halo2",
+            passes,
+        )
+        .unwrap()
+        .compiled;
         let want = pipeline::outputs(&fixed, &pipeline::witness(&fixed, &inputs).unwrap());
         assert_eq!(outs, want);
         assert!(r.verified, "{:?}", r.note);
@@ -1043,6 +1071,7 @@ mod tests {
             Path::new("x.json"),
             "halo2",
             Rounds { repeat: 1, warmup: 0 },
+            zkc_passes::optimize::PassSet::all(),
             &mut |_, _| {},
         )
         .unwrap_err();

@@ -201,6 +201,11 @@ enum Command {
         /// Calibration data for --fixed (default: the input itself).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// With --fixed: compute what this backend's circuit computes (its field, and its cost
+        /// model steering the passes), i.e. exactly the outputs its proofs attest to [default:
+        /// a generic 252-bit field, passes steered by Groth16's cost model].
+        #[arg(long)]
+        backend: Option<String>,
         #[command(flatten)]
         quant: QuantArgs,
         #[command(flatten)]
@@ -785,11 +790,15 @@ fn run(cli: Cli) -> Result<()> {
             output,
             fixed,
             data,
+            backend,
             quant,
             passes,
         } => {
             let g = load(&model)?;
             let inputs = io::read_inputs(&input, &g)?;
+            if backend.is_some() && !fixed {
+                bail!("--backend only matters with --fixed (the float run is the same for every backend)");
+            }
             let outs = if fixed {
                 let samples = match &data {
                     Some(d) => io::read_samples(d, &g)?,
@@ -799,7 +808,7 @@ fn run(cli: Cli) -> Result<()> {
                     &g,
                     &samples,
                     quant.config()?,
-                    "none",
+                    backend.as_deref().unwrap_or("none"),
                     passes.set().map_err(anyhow::Error::msg)?,
                 )?;
                 if passes.explain_passes {

@@ -10,6 +10,12 @@
 //! - [`merged_rescales`]: `Rescale(Rescale(x, a), b)` with the inner quotient used nowhere
 //!   else becomes `Rescale(x, a + b)`: one remainder and one quotient range check instead of
 //!   two, and one rounding instead of two.
+//! - [`unscaled_outputs`]: an output that is a `Rescale` quotient only published is
+//!   published unscaled (exact, at scale `s + k`): no remainder or quotient range check.
+
+mod outputs;
+
+pub use outputs::unscaled_outputs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -47,7 +53,11 @@ pub fn score(c: &Cost) -> f64 {
 
 type Step = fn(&Program) -> Option<(Program, usize)>;
 
-const STEPS: [(&str, Step); 2] = [("exact-rescale", exact_rescales), ("merge-rescales", merged_rescales)];
+const STEPS: [(&str, Step); 3] = [
+    ("exact-rescale", exact_rescales),
+    ("merge-rescales", merged_rescales),
+    ("unscaled-outputs", outputs::unscaled_outputs),
+];
 
 /// Every step applied without asking the backend: what the fuse pass's search costs (one
 /// backend call per candidate instead of one per step).
