@@ -59,22 +59,26 @@ fn check_backend(backend: &str) {
     let mlp = tmp.path().join("mlp");
     fullprove("ff", &ff, backend, &srs);
     fullprove("mlp", &mlp, backend, &srs);
-    // fullprove's output equals `zkc run --fixed`.
-    let (ok, fixed) = zkc(
-        &[
-            "run",
-            shared("ff.onnx").to_str().unwrap(),
-            "-i",
-            shared("ff.input.json").to_str().unwrap(),
-            "--fixed",
-        ],
-        &srs,
-    );
-    assert!(ok);
-    let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ff.join("output.json")).unwrap()).unwrap();
-    let fixed: serde_json::Value = serde_json::from_str(fixed.trim()).unwrap();
-    assert_eq!(written["output_data"], fixed["output_data"]);
+    // fullprove's output equals `zkc run --fixed --backend B`, bit for bit.
+    for (model, dir) in [("ff", &ff), ("mlp", &mlp)] {
+        let (ok, fixed) = zkc(
+            &[
+                "run",
+                shared(&format!("{model}.onnx")).to_str().unwrap(),
+                "-i",
+                shared(&format!("{model}.input.json")).to_str().unwrap(),
+                "--fixed",
+                "--backend",
+                backend,
+            ],
+            &srs,
+        );
+        assert!(ok, "{fixed}");
+        let written: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("output.json")).unwrap()).unwrap();
+        let fixed: serde_json::Value = serde_json::from_str(fixed.trim()).unwrap();
+        assert_eq!(written["output_data"], fixed["output_data"], "{model} on {backend}");
+    }
 
     let (ok, text) = zkc(&["verify", ff.to_str().unwrap()], &srs);
     assert!(ok, "{text}");
