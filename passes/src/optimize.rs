@@ -243,11 +243,12 @@ fn fixed_outputs(
 }
 
 /// How far fixed-point outputs may be from the float model: no further than the direct
-/// lowering's own error plus a quarter, or four units of the scale, whichever is larger.
-/// A changed rounding order moves outputs by a unit or two; a weight scaled below the
-/// weight grid moves them much more.
+/// lowering's own error plus a quarter (or one unit of the scale, when that is larger), so
+/// that the passes never trade away the accuracy the scale was chosen for. A changed
+/// rounding order moves outputs by a unit or two; a weight scaled below the weight grid
+/// moves them much more.
 fn tolerance(direct_error: f64, scale: u32) -> f64 {
-    (1.25 * direct_error).max(4.0 * 2f64.powi(-(scale as i32)))
+    (1.25 * direct_error).max(2f64.powi(-(scale as i32)))
 }
 
 /// Largest mismatch of fixed-point outputs against float ones over all probes.
@@ -289,7 +290,15 @@ pub fn optimize(
     let budget =
         fixed_outputs(&base, &base.program, &probes).map(|direct| tolerance(error(&direct, &float), plan.config.scale));
     let (mut g, mut compiled) = (graph.clone(), base.clone());
-    if passes.fuse {
+    // Weights that are witness values (public, private or hashed) are the model's own,
+    // quantized: folding would change what params.zkc holds and what a commitment binds to.
+    let fuse = passes.fuse && plan.config.visibility.params == crate::Visibility::Fixed;
+    if passes.fuse && !fuse {
+        report.fuse_discarded = Some(
+            "not run: the weights are witness values (--param-visibility), kept as the model has them".into(),
+        );
+    }
+    if fuse {
         let snapped = snap_weights(graph, plan.config.weight_scale);
         let mut score = |cand: &Graph| -> Option<f64> {
             let c = lower(cand, plan).ok()?;
