@@ -90,12 +90,19 @@ fn fuse_with(g: &Graph, score: impl Fn(&Graph) -> f64) -> Graph {
     let (out, report) = fuse::fuse(g, &cfg, &mut |c: &Graph| Some(score(c)));
     let mut seed = 99;
     for _ in 0..3 {
-        let ins: Vec<Tensor> = g.inputs.iter().map(|&v| rand_tensor(&g.value(v).shape, &mut seed)).collect();
+        let ins: Vec<Tensor> = g
+            .inputs
+            .iter()
+            .map(|&v| rand_tensor(&g.value(v).shape, &mut seed))
+            .collect();
         let (a, b) = (g.run(&ins).unwrap(), out.run(&ins).unwrap());
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(x.shape, y.shape);
             for (p, q) in x.data.iter().zip(&y.data) {
-                assert!((p - q).abs() <= 1e-9 * (1.0 + p.abs()), "outputs differ: {p} vs {q}\n{report:?}");
+                assert!(
+                    (p - q).abs() <= 1e-9 * (1.0 + p.abs()),
+                    "outputs differ: {p} vs {q}\n{report:?}"
+                );
             }
         }
     }
@@ -116,7 +123,10 @@ fn batchnorm_after_conv_folds_into_weights_and_bias() {
     let y = b.op(Op::Binary(BinaryOp::Add), vec![m, t]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("conv-scale-out") && f.contains_key("conv-bias-add"), "{f:?}");
+    assert!(
+        f.contains_key("conv-scale-out") && f.contains_key("conv-bias-add"),
+        "{f:?}"
+    );
     let out = fuse_with(&g, fewest_nodes);
     assert_eq!(out.nodes.len(), 1, "one Conv left");
 }
@@ -132,7 +142,10 @@ fn scalar_div_and_sub_after_conv_fold() {
     let y = b.op(Op::Binary(BinaryOp::Sub), vec![d, c]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("div-const-to-mul") && f.contains_key("sub-const-to-add"), "{f:?}");
+    assert!(
+        f.contains_key("div-const-to-mul") && f.contains_key("sub-const-to-add"),
+        "{f:?}"
+    );
     assert_eq!(fuse_with(&g, fewest_nodes).nodes.len(), 1);
 }
 
@@ -156,7 +169,10 @@ fn per_channel_scale_before_conv_folds_but_a_per_pixel_one_does_not() {
     let w = b.c(&[2, 2, 3, 3]);
     let y = b.op(conv(3, 1), vec![m, w]);
     let g = b.done(y);
-    assert!(!fired(&g).contains_key("conv-scale-in"), "a scale along the width is not a weight scale");
+    assert!(
+        !fired(&g).contains_key("conv-scale-in"),
+        "a scale along the width is not a weight scale"
+    );
 }
 
 #[test]
@@ -170,7 +186,10 @@ fn scales_around_matmul_fold_into_the_weight() {
     let y = b.op(Op::Binary(BinaryOp::Mul), vec![h, cout]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("matmul-scale-in") && f.contains_key("matmul-scale-out"), "{f:?}");
+    assert!(
+        f.contains_key("matmul-scale-in") && f.contains_key("matmul-scale-out"),
+        "{f:?}"
+    );
     assert_eq!(fuse_with(&g, fewest_nodes).nodes.len(), 1);
 }
 
@@ -208,9 +227,22 @@ fn attention_scores_merge_projections_and_absorb_the_scale() {
     let y = b.op(Op::Binary(BinaryOp::Mul), vec![s, c]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("qk-merge") && f.contains_key("scalar-into-bilinear-left"), "{f:?}");
-    let out = fuse_with(&g, |c| c.nodes.iter().filter(|n| n.op != (Op::Transpose { perm: vec![0, 2, 1] })).count() as f64);
-    assert_eq!(count(&out, "MatMul"), 2, "one projection and the product: {:?}", out.nodes);
+    assert!(
+        f.contains_key("qk-merge") && f.contains_key("scalar-into-bilinear-left"),
+        "{f:?}"
+    );
+    let out = fuse_with(&g, |c| {
+        c.nodes
+            .iter()
+            .filter(|n| n.op != (Op::Transpose { perm: vec![0, 2, 1] }))
+            .count() as f64
+    });
+    assert_eq!(
+        count(&out, "MatMul"),
+        2,
+        "one projection and the product: {:?}",
+        out.nodes
+    );
     assert_eq!(count(&out, "Mul"), 0, "the scale went into the weight");
 }
 
@@ -237,7 +269,10 @@ fn transpose_and_reshape_pairs_cancel() {
     let y = b.op(Op::Activation(Activation::Relu), vec![r2]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("transpose-pair") && f.contains_key("reshape-pair") && f.contains_key("reshape-identity"), "{f:?}");
+    assert!(
+        f.contains_key("transpose-pair") && f.contains_key("reshape-pair") && f.contains_key("reshape-identity"),
+        "{f:?}"
+    );
     assert_eq!(fuse_with(&g, fewest_nodes).nodes.len(), 1, "only the Relu is left");
 }
 
@@ -261,7 +296,10 @@ fn relu_moves_after_max_pool_but_not_after_average_pool() {
     let (mut b, x) = B::new(&[1, 2, 4, 4]);
     let r = b.op(Op::Activation(Activation::Abs), vec![x]);
     let y = b.op(pool(PoolKind::Max, 0), vec![r]);
-    assert!(!fired(&b.done(y)).contains_key("monotone-then-maxpool"), "Abs is not monotone");
+    assert!(
+        !fired(&b.done(y)).contains_key("monotone-then-maxpool"),
+        "Abs is not monotone"
+    );
     let (mut b, x) = B::new(&[1, 2, 4, 4]);
     let r = b.op(Op::Activation(Activation::Relu), vec![x]);
     let y = b.op(
@@ -304,11 +342,18 @@ fn average_pool_becomes_a_sum_whose_scale_folds_into_the_next_conv() {
     let y = b.op(conv(3, 0), vec![p, w]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("avgpool-as-sum") && f.contains_key("conv-scale-in"), "{f:?}");
+    assert!(
+        f.contains_key("avgpool-as-sum") && f.contains_key("conv-scale-in"),
+        "{f:?}"
+    );
     let out = fuse_with(&g, |c| count(c, "AveragePool") as f64 * 10.0 + c.nodes.len() as f64);
     assert_eq!(count(&out, "AveragePool"), 0);
     assert_eq!(count(&out, "Mul"), 0, "the 1/4 is in the next conv's weights");
-    assert_eq!(count(&out, "Conv"), 2, "the sum (a depthwise conv of ones) and the conv");
+    assert_eq!(
+        count(&out, "Conv"),
+        2,
+        "the sum (a depthwise conv of ones) and the conv"
+    );
 }
 
 #[test]
@@ -323,13 +368,19 @@ fn average_pool_with_uncounted_padding_stays() {
         ),
         vec![x],
     );
-    assert!(!fired(&b.done(y)).contains_key("avgpool-as-sum"), "border windows divide by fewer cells");
+    assert!(
+        !fired(&b.done(y)).contains_key("avgpool-as-sum"),
+        "border windows divide by fewer cells"
+    );
 }
 
 #[test]
 fn matmul_defers_its_rescale_only_for_weights_on_the_grid() {
     let (mut b, x) = B::new(&[2, 3]);
-    let w = b.k(Tensor::new(vec![3, 2], vec![0.5, -0.25, 1.0 / 16384.0, 0.75, 1.5, -2.0]));
+    let w = b.k(Tensor::new(
+        vec![3, 2],
+        vec![0.5, -0.25, 1.0 / 16384.0, 0.75, 1.5, -2.0],
+    ));
     let y = b.op(Op::MatMul, vec![x, w]);
     let g = b.done(y);
     let mut l = fuse::load(&g, Some(14));
@@ -342,7 +393,10 @@ fn matmul_defers_its_rescale_only_for_weights_on_the_grid() {
     let (mut b, x) = B::new(&[2, 3]);
     let w = b.k(Tensor::new(vec![3, 2], vec![0.1, -0.2, 0.3, 0.4, 0.5, -0.6]));
     let y = b.op(Op::MatMul, vec![x, w]);
-    assert!(!fired(&b.done(y)).contains_key("matmul-defer-rescale"), "0.1 is not on the 2^-14 grid");
+    assert!(
+        !fired(&b.done(y)).contains_key("matmul-defer-rescale"),
+        "0.1 is not on the 2^-14 grid"
+    );
 }
 
 #[test]
@@ -356,7 +410,10 @@ fn scalars_move_through_layout_ops() {
     let y = b.op(Op::MatMul, vec![t, w]);
     let g = b.done(y);
     let f = fired(&g);
-    assert!(f.contains_key("scalar-out-of-reshape") && f.contains_key("scalar-out-of-transpose"), "{f:?}");
+    assert!(
+        f.contains_key("scalar-out-of-reshape") && f.contains_key("scalar-out-of-transpose"),
+        "{f:?}"
+    );
     assert_eq!(count(&fuse_with(&g, fewest_nodes), "Mul"), 0);
 }
 

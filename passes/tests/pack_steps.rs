@@ -2,11 +2,17 @@
 //! exact rescale bit for bit, the merged rescale within one unit), its witness satisfies the
 //! checker, and changing one witness value of a rewritten argument is rejected.
 
-use zkc_runtime::{Argument, Origin, Program, TensorVars, Var};
 use zkc_passes::pack::{exact_rescales, merged_rescales};
+use zkc_runtime::{Argument, Origin, Program, TensorVars, Var};
 
 fn arg(a: Argument) -> (Argument, Origin) {
-    (a, Origin { node: 0, name: "t".into() })
+    (
+        a,
+        Origin {
+            node: 0,
+            name: "t".into(),
+        },
+    )
 }
 
 /// x (input, 12 bits) → Linear(c·x) → Rescale(k) → output, plus a second chain for merging.
@@ -59,7 +65,10 @@ fn exact_rescale_shifts_less_and_keeps_every_output() {
     let p = program(3 << 5, 8);
     let (q, sites) = exact_rescales(&p).unwrap();
     assert_eq!(sites, 1);
-    assert!(q.arguments.iter().any(|(a, _)| matches!(a, Argument::Rescale { k: 3, .. })));
+    assert!(q
+        .arguments
+        .iter()
+        .any(|(a, _)| matches!(a, Argument::Rescale { k: 3, .. })));
     for x in [-2047, -100, -1, 0, 1, 5, 2047] {
         assert_eq!(output(&p, x).0, output(&q, x).0, "x = {x}");
     }
@@ -118,20 +127,29 @@ fn merged_rescales_round_once_within_one_unit() {
         let (a, b) = (output(&p, x).0, output(&q, x).0);
         let exact = ((77 * (x + 3)) as f64 / 512.0).round();
         assert!((a - b).abs() <= 1, "x = {x}: {a} vs {b}");
-        assert!((b as f64 - exact).abs() <= 0.5 + 1e-9, "single rounding is round-half-up of the exact value");
+        assert!(
+            (b as f64 - exact).abs() <= 0.5 + 1e-9,
+            "single rounding is round-half-up of the exact value"
+        );
     }
 }
 
 #[test]
 fn rewritten_rescales_reject_a_changed_quotient_or_remainder() {
-    for p in [exact_rescales(&program(3 << 5, 8)).unwrap().0, merged_rescales(&double_rescale()).unwrap().0] {
+    for p in [
+        exact_rescales(&program(3 << 5, 8)).unwrap().0,
+        merged_rescales(&double_rescale()).unwrap().0,
+    ] {
         let (_, t) = output(&p, 1234);
         for (a, _) in &p.arguments {
             if let Argument::Rescale { q, r, .. } = a {
                 for v in [*q, *r] {
                     let mut bad = t.clone();
                     bad.values[v.0 as usize] += 1;
-                    assert!(zkc_runtime::check(&p, &bad).is_err(), "Rescale_checker_rejects_changed_{v:?}");
+                    assert!(
+                        zkc_runtime::check(&p, &bad).is_err(),
+                        "Rescale_checker_rejects_changed_{v:?}"
+                    );
                 }
             }
         }
