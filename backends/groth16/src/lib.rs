@@ -14,7 +14,7 @@
 //! | `Div` (bits) | 3·bits + 2 | bits of `r`, `d - 1 - r`, `q`; `q·d = n - r` |
 //! | `Max` | bits + 2; relu of a decomposed value: 1 (2 when its width is bits + 1) | see `args/max.rs` |
 //! | `Lookup` (N entries) | 2R + M + 3 (+1), `M = ⌈√(2N)⌉`, `R = ⌈N/M⌉`: ≈ 2√(2N) | two one-hot selectors over an R×M grid; 187 for N = 4096 |
-//! | `Public` | 1 | instance variable = value |
+//! | `Public` | 0 for the first publication of an `Input`, `Mul` or `Max` output; else 1 | the instance variable *is* the value's cell; else `⟨x⟩·1 = p` (see `args/public.rs`) |
 //! | `Hash` (PoseidonBn254, n inputs) | 243·max(1, ⌈n/2⌉) + 257 ([`hash_constraints`]) | 3 per S-box, 81 S-boxes per permutation of 2 inputs; 64 bits per digest limb, one recombination; see `args/hash.rs` |
 //!
 //! A `Linear` term that is itself a combination longer than [`r1cs::INLINE_MAX`] terms is

@@ -5,9 +5,10 @@
 //! Variable indices follow arkworks' matrix layout: `0` is the constant one, `1..num_instance`
 //! are the public values in `Public`-argument order, witnesses follow. Every program variable
 //! is represented by a linear combination ([`Lc`]) over these indices: a single witness for
-//! inputs and products, the weighted bits of its decomposition for a Rescale quotient, and the
-//! folded terms for a `Linear` output (which therefore costs no constraint and has no witness
-//! cell of its own). The same pass serves `cost` (counting only), `setup`, `mock` and `prove`,
+//! inputs, products and maxima, the weighted bits of its decomposition for a Rescale quotient,
+//! and the folded terms for a `Linear` output (which therefore costs no constraint and has no
+//! witness cell of its own). An input, product or maximum whose first publication is a
+//! `Public` gets that `Public`'s instance variable instead of a witness (see `args/public.rs`). The same pass serves `cost` (counting only), `setup`, `mock` and `prove`,
 //! so the four can never disagree about the circuit.
 
 use ark_bn254::Fr;
@@ -90,6 +91,9 @@ pub(crate) struct Builder<'a> {
     pub pow: Vec<Fr>,
     /// The lookup tables' values as field elements.
     pub tables: Vec<std::rc::Rc<Vec<Fr>>>,
+    /// Per program variable, the instance index of its first `Public` (0: never published).
+    /// [`Builder::define_witness`] uses that instance variable as the variable's cell.
+    first_public: Vec<usize>,
 }
 
 /// Bits of an integer above 127 repeat its sign (two's complement).
@@ -100,6 +104,14 @@ fn bit(v: i128, i: u32) -> bool {
 impl<'a> Builder<'a> {
     fn new(program: &'a Program, trace: Option<&'a Trace>, keep_rows: bool) -> Self {
         let num_instance = 1 + program.public_vars().len();
+        // Instance `j + 1` belongs to the `j`-th Public, in argument order (the order of the
+        // public values `verify` and the exports take).
+        let mut first_public = vec![0; program.num_vars as usize];
+        for (j, x) in program.public_vars().into_iter().enumerate() {
+            if let Some(slot) = first_public.get_mut(x.0 as usize).filter(|s| **s == 0) {
+                *slot = j + 1;
+            }
+        }
         let mut z = Vec::new();
         if trace.is_some() {
             z = vec![Fr::zero(); num_instance];
@@ -131,6 +143,7 @@ impl<'a> Builder<'a> {
                 .iter()
                 .map(|t| std::rc::Rc::new(t.values.iter().map(|&v| fr(v)).collect()))
                 .collect(),
+            first_public,
         }
     }
 
@@ -193,11 +206,23 @@ impl<'a> Builder<'a> {
         idx
     }
 
-    /// Defines `v` as a fresh witness holding its trace value.
+    /// Defines `v` as a fresh cell holding its trace value: the instance variable of its first
+    /// `Public` if it has one (that `Public` then costs no constraint), else a new witness.
     pub fn define_witness(&mut self, v: Var) -> Result<usize, BackendError> {
-        self.check_var(v)?;
+        let i = self.check_var(v)?;
+        if self.reps[i].is_some() {
+            return Err(self.malformed(format!("defines {v} a second time")));
+        }
         let val = self.tv(v);
-        let w = self.witness(|| fr(val));
+        let w = match self.first_public[i] {
+            0 => self.witness(|| fr(val)),
+            p => {
+                if self.has_witness() {
+                    self.z[p] = fr(val);
+                }
+                p
+            }
+        };
         self.define(v, vec![(Fr::one(), w)])?;
         Ok(w)
     }

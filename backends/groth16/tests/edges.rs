@@ -422,11 +422,17 @@ fn cost_per_node_follows_the_documented_formulas() {
                 b: None,
                 bits: 7,
             }, // 10: relu of a Linear output (no decomposition): 9
-            Argument::Public { x: Var(9) },         // 11: 1
+            Argument::Public { x: Var(9) },         // 11: a Div quotient (a combination): 1
+            Argument::Public { x: Var(0) },         // 12: first publication of an input: 0
+            Argument::Public { x: Var(3) },         // 13: of a Mul output: 0
+            Argument::Public { x: Var(6) },         // 14: of a relu output: 0
+            Argument::Public { x: Var(11) },        // 15: of a general Max output: 0
+            Argument::Public { x: Var(0) },         // 16: second publication: 1
+            Argument::Public { x: Var(2) },         // 17: a Linear output: 1
         ],
     );
     let cost = Groth16.cost(&p);
-    let want = [0u64, 0, 10, 0, 1, 17, 1, 2, 9, 20, 9, 1];
+    let want = [0u64, 0, 10, 0, 1, 17, 1, 2, 9, 20, 9, 1, 0, 0, 0, 0, 1, 1];
     for (node, &w) in want.iter().enumerate() {
         assert_eq!(
             cost.per_node.get(&node).copied().unwrap_or(0),

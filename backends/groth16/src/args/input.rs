@@ -1,5 +1,6 @@
-//! `Input`: a fresh witness holding the input value. 0 constraints (the program's own
-//! `Range` arguments bound it).
+//! `Input`: a fresh witness holding the input value, or the instance variable of its first
+//! `Public` if it is published (see `public.rs`). 0 constraints (the program's own `Range`
+//! arguments bound it).
 
 use zkc_runtime::{BackendError, Var};
 

@@ -1,5 +1,6 @@
 //! `Max`: `out = max(a, b)` (b = 0 for relu), specified as `(out - a)·(out - b) = 0`,
-//! `0 ≤ out - a < 2^bits`, `0 ≤ out - b < 2^bits`. `out` is a witness.
+//! `0 ≤ out - a < 2^bits`, `0 ≤ out - b < 2^bits`. `out` is a witness (or the instance
+//! variable of its first `Public`, see `public.rs`).
 //!
 //! General form, `bits + 2` constraints: since one of `out - a`, `out - b` is zero, both are in
 //! range exactly when their sum `S = 2·out - a - b` is, so `S = Σ eᵢ·2^i` (bits booleanity + 1)

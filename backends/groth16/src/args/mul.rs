@@ -1,4 +1,5 @@
-//! `Mul`: `out = a·b` with `out` a witness. 1 constraint: `⟨a⟩·⟨b⟩ = out`.
+//! `Mul`: `out = a·b` with `out` a witness (or the instance variable of its first `Public`,
+//! see `public.rs`). 1 constraint: `⟨a⟩·⟨b⟩ = out`.
 
 use zkc_runtime::{BackendError, Var};
 
