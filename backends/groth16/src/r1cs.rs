@@ -8,8 +8,9 @@
 //! inputs, products and maxima, the weighted bits of its decomposition for a Rescale quotient,
 //! and the folded terms for a `Linear` output (which therefore costs no constraint and has no
 //! witness cell of its own). An input, product or maximum whose first publication is a
-//! `Public` gets that `Public`'s instance variable instead of a witness (see `args/public.rs`). The same pass serves `cost` (counting only), `setup`, `mock` and `prove`,
-//! so the four can never disagree about the circuit.
+//! `Public` gets that `Public`'s instance variable instead of a witness (see `args/public.rs`).
+//! The same pass serves `cost` (counting only), `setup`, `mock` and `prove`, so the four can
+//! never disagree about the circuit.
 
 use ark_bn254::Fr;
 use ark_ff::{One, Zero};
