@@ -10,11 +10,15 @@
 //! - [`merged_rescales`]: `Rescale(Rescale(x, a), b)` with the inner quotient used nowhere
 //!   else becomes `Rescale(x, a + b)`: one remainder and one quotient range check instead of
 //!   two, and one rounding instead of two.
+//! - [`deferred_rescales`]: a `Rescale` whose quotient only feeds `Linear`s that are each
+//!   rescaled again (a pool before a convolution) is folded into those later `Rescale`s.
 //! - [`unscaled_outputs`]: an output that is a `Rescale` quotient only published is
 //!   published unscaled (exact, at scale `s + k`): no remainder or quotient range check.
 
+mod defer;
 mod outputs;
 
+pub use defer::deferred_rescales;
 pub use outputs::unscaled_outputs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -53,9 +57,10 @@ pub fn score(c: &Cost) -> f64 {
 
 type Step = fn(&Program) -> Option<(Program, usize)>;
 
-const STEPS: [(&str, Step); 3] = [
+const STEPS: [(&str, Step); 4] = [
     ("exact-rescale", exact_rescales),
     ("merge-rescales", merged_rescales),
+    ("defer-rescales", defer::deferred_rescales),
     ("unscaled-outputs", outputs::unscaled_outputs),
 ];
 
