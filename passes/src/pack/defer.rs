@@ -1,7 +1,9 @@
-//! `deferred_rescales`: a `Rescale(y, a)` whose quotient is read only as terms of `Linear`s,
-//! each of which is read only by its own `Rescale(·, k)`, is dropped; those `Linear`s read
-//! `y` itself (their other terms and constant multiplied by `2^a`) and their `Rescale`s
-//! shift by `k + a`. An average pool (a sum, after `exact-rescale`) followed by a
+//! `deferred_rescales`: a `Rescale(y, a)` whose quotient is read only as terms of `Linear`s
+//! (directly, or through one factor of a `Mul` whose product only such `Linear`s read), each
+//! of which is read only by its own `Rescale(·, k)`, is dropped; those `Linear`s (and `Mul`s)
+//! read `y` itself, their other terms and constant are multiplied by `2^a`, and their
+//! `Rescale`s shift by `k + a`. For a product of two activations (attention's q·kᵀ and
+//! softmax·v) this keeps one factor unrounded and rounds the sum of products once. An average pool (a sum, after `exact-rescale`) followed by a
 //! convolution or a dense layer then costs one rounding instead of two, and in R1CS the
 //! pool's remainder and quotient bit decompositions (about 34 constraints per pooled value)
 //! disappear for `a` more remainder bits per output of the next layer.
@@ -19,37 +21,70 @@ use std::collections::{HashMap, HashSet};
 
 use zkc_runtime::{Argument, Program, Var};
 
-use super::{compact, definers, uses};
+use super::{compact, uses};
 
 /// Largest `k + a + q_bits` a rewritten `Rescale` may have (a 63-bit field's signed values).
 pub const MAX_DIVIDEND_BITS: u32 = 60;
 
+/// Signed bits proven for a variable by the argument that defines or checks it, where one
+/// does (a Rescale or Div quotient, a Range-checked value, a lookup output).
+fn known_bits(p: &Program) -> HashMap<Var, u32> {
+    let mut b = HashMap::new();
+    for (a, _) in &p.arguments {
+        match a {
+            Argument::Rescale { q, q_bits, .. } => {
+                b.insert(*q, *q_bits);
+            }
+            Argument::Div { q, bits, .. } => {
+                b.insert(*q, *bits);
+            }
+            Argument::Range { x, bits } => {
+                b.insert(*x, *bits);
+            }
+            Argument::Lookup { y, table, .. } => {
+                let m = p.tables[*table]
+                    .values
+                    .iter()
+                    .map(|v| v.unsigned_abs())
+                    .max()
+                    .unwrap_or(0);
+                b.insert(*y, 129 - m.leading_zeros());
+            }
+            _ => {}
+        }
+    }
+    b
+}
+
 /// The step.
 pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
     let uses = uses(p);
-    let def = definers(p);
-    // Candidate inner Rescales: quotient → (argument index, dividend, shift).
-    let mut cand: HashMap<Var, (usize, Var, u32)> = HashMap::new();
+    let bits = known_bits(p);
+    // Candidate inner Rescales: quotient → (argument index, dividend, shift, quotient bits).
+    let mut cand: HashMap<Var, (usize, Var, u32, u32)> = HashMap::new();
     for (i, (a, _)) in p.arguments.iter().enumerate() {
-        if let Argument::Rescale { x, q, r, k, .. } = a {
+        if let Argument::Rescale { x, q, r, k, q_bits } = a {
             if uses[r.0 as usize] == 0 {
-                cand.insert(*q, (i, *x, *k));
+                cand.insert(*q, (i, *x, *k, *q_bits));
             }
         }
     }
-    // Who reads each candidate quotient, and what reads each Linear's output.
-    let mut linear_reads: HashMap<Var, u32> = HashMap::new();
+    // How each variable is read: as a Linear term, as a Mul factor.
+    let (mut linear_reads, mut mul_reads) = (HashMap::<Var, u32>::new(), HashMap::<Var, u32>::new());
     for (a, _) in &p.arguments {
-        if let Argument::Linear { terms, .. } = a {
-            for (_, v) in terms {
-                if cand.contains_key(v) {
+        match a {
+            Argument::Linear { terms, .. } => {
+                for (_, v) in terms {
                     *linear_reads.entry(*v).or_default() += 1;
                 }
             }
+            Argument::Mul { a, b, .. } => {
+                *mul_reads.entry(*a).or_default() += 1;
+                *mul_reads.entry(*b).or_default() += 1;
+            }
+            _ => {}
         }
     }
-    // A quotient qualifies if every read is a Linear term (not an output, Public, Max, ...).
-    cand.retain(|q, _| linear_reads.get(q).copied().unwrap_or(0) == uses[q.0 as usize]);
     // The outer Rescale reading each Linear (when it is the Linear's only reader).
     let mut outer: HashMap<Var, usize> = HashMap::new();
     for (i, (a, _)) in p.arguments.iter().enumerate() {
@@ -59,44 +94,75 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
             }
         }
     }
-    // Shrink until every Linear touching a candidate agrees on one shift and has an outer
-    // Rescale that stays within the field.
+    // Variables whose value the rewrite multiplies by 2^shift: the candidates' quotients
+    // (read as their dividends) and the products with one of them; each with its source.
+    let scaled_of = |cand: &HashMap<Var, (usize, Var, u32, u32)>, drop: &mut HashSet<Var>| {
+        let mut scaled: HashMap<Var, (u32, Var)> = cand.iter().map(|(q, c)| (*q, (c.2, *q))).collect();
+        for (a, _) in &p.arguments {
+            let Argument::Mul { out, a, b } = a else { continue };
+            match (scaled.get(a).copied(), scaled.get(b).copied()) {
+                (Some((_, s1)), Some((_, s2))) => {
+                    drop.insert(s1);
+                    drop.insert(s2);
+                }
+                (Some((shift, src)), None) | (None, Some((shift, src))) => {
+                    let other = if scaled.contains_key(a) { b } else { a };
+                    // The product must stay inside the field too.
+                    let fits = bits
+                        .get(other)
+                        .is_some_and(|bo| cand[&src].3 + shift + bo <= MAX_DIVIDEND_BITS);
+                    if fits {
+                        scaled.insert(*out, (shift, src));
+                    } else {
+                        drop.insert(src);
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        scaled
+    };
+    // Shrink until every scaled variable is read only where the rewrite can follow it, every
+    // Linear touching one agrees on one shift and has an outer Rescale inside the field.
     loop {
         let mut drop: HashSet<Var> = HashSet::new();
+        let scaled = scaled_of(&cand, &mut drop);
+        for (v, &(_, src)) in &scaled {
+            let mut allowed = linear_reads.get(v).copied().unwrap_or(0);
+            if cand.contains_key(v) {
+                allowed += mul_reads.get(v).copied().unwrap_or(0);
+            }
+            if uses[v.0 as usize] != allowed {
+                drop.insert(src);
+            }
+        }
+        let mut touched_outers = HashSet::new();
         for (a, _) in &p.arguments {
             let Argument::Linear { out, terms, .. } = a else {
                 continue;
             };
-            let qs: Vec<Var> = terms.iter().map(|(_, v)| *v).filter(|v| cand.contains_key(v)).collect();
-            if qs.is_empty() {
+            let sc: Vec<(u32, Var)> = terms.iter().filter_map(|(_, v)| scaled.get(v).copied()).collect();
+            if sc.is_empty() {
                 continue;
             }
-            let shifts: HashSet<u32> = qs.iter().map(|q| cand[q].2).collect();
+            let shifts: HashSet<u32> = sc.iter().map(|s| s.0).collect();
             let fits = outer.get(out).is_some_and(|&o| match &p.arguments[o].0 {
                 Argument::Rescale { k, q_bits, .. } => {
                     shifts.len() == 1 && k + shifts.iter().next().expect("one") + q_bits + 1 <= MAX_DIVIDEND_BITS
                 }
                 _ => false,
             });
-            if !fits {
-                drop.extend(qs);
+            if fits {
+                touched_outers.insert(outer[out]);
+            } else {
+                drop.extend(sc.iter().map(|s| s.1));
             }
         }
         // An inner Rescale must not also be the outer Rescale of a rewritten Linear (its
         // shift would change under it): keep the chain's first link only.
-        let touched_outers: HashSet<usize> = p
-            .arguments
-            .iter()
-            .filter_map(|(a, _)| match a {
-                Argument::Linear { out, terms, .. } if terms.iter().any(|(_, v)| cand.contains_key(v)) => {
-                    outer.get(out).copied()
-                }
-                _ => None,
-            })
-            .collect();
         drop.extend(
             cand.iter()
-                .filter(|(_, (i, _, _))| touched_outers.contains(i))
+                .filter(|(_, c)| touched_outers.contains(&c.0))
                 .map(|(q, _)| *q),
         );
         if drop.is_empty() {
@@ -107,39 +173,51 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
     if cand.is_empty() {
         return Some((p.clone(), 0));
     }
+    let scaled = scaled_of(&cand, &mut HashSet::new());
+    let read = |v: &Var| cand.get(v).map_or(*v, |c| c.1);
     let mut out = p.clone();
-    let mut removed = HashSet::new();
-    for (a, _) in p.arguments.iter() {
-        let Argument::Linear {
-            out: lo,
-            terms,
-            constant,
-        } = a
-        else {
-            continue;
-        };
-        let Some(&(_, _, shift)) = terms.iter().find_map(|(_, v)| cand.get(v)) else {
-            continue;
-        };
-        let j = def[lo];
-        let nterms = terms
-            .iter()
-            .map(|&(c, v)| match cand.get(&v) {
-                Some(&(_, y, _)) => (c, y),
-                None => (c << shift, v),
-            })
-            .collect();
-        out.arguments[j].0 = Argument::Linear {
-            out: *lo,
-            terms: nterms,
-            constant: constant << shift,
-        };
-        let o = outer[lo];
-        if let Argument::Rescale { k, q_bits, .. } = &mut out.arguments[o].0 {
-            *k += shift;
-            *q_bits += 1;
+    for (j, (a, _)) in p.arguments.iter().enumerate() {
+        match a {
+            Argument::Mul { out: mo, a, b } if cand.contains_key(a) || cand.contains_key(b) => {
+                out.arguments[j].0 = Argument::Mul {
+                    out: *mo,
+                    a: read(a),
+                    b: read(b),
+                };
+            }
+            Argument::Linear {
+                out: lo,
+                terms,
+                constant,
+            } => {
+                let Some(&(shift, _)) = terms.iter().find_map(|(_, v)| scaled.get(v)) else {
+                    continue;
+                };
+                let nterms = terms
+                    .iter()
+                    .map(|&(c, v)| {
+                        if scaled.contains_key(&v) {
+                            (c, read(&v))
+                        } else {
+                            (c << shift, v)
+                        }
+                    })
+                    .collect();
+                out.arguments[j].0 = Argument::Linear {
+                    out: *lo,
+                    terms: nterms,
+                    constant: constant << shift,
+                };
+                let o = outer[lo];
+                if let Argument::Rescale { k, q_bits, .. } = &mut out.arguments[o].0 {
+                    *k += shift;
+                    *q_bits += 1;
+                }
+            }
+            _ => {}
         }
     }
+    let mut removed = HashSet::new();
     // A `Max` (relu, max-pool) reading a widened quotient bounds |a - b| one bit wider too.
     let widened: HashSet<Var> = out
         .arguments
@@ -157,7 +235,7 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
             }
         }
     }
-    for &(i, _, _) in cand.values() {
+    for &(i, _, _, _) in cand.values() {
         removed.insert(i);
     }
     Some((compact(&out, &removed, &HashMap::new())?, cand.len()))
