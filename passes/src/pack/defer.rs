@@ -345,4 +345,76 @@ mod tests {
         let (q, sites) = deferred_rescales(&p).unwrap();
         assert_eq!((sites, &q), (0, &p));
     }
+
+    #[test]
+    fn a_deferred_quotient_is_followed_through_a_product() {
+        let v = Var;
+        let p = Program {
+            num_vars: 9,
+            arguments: vec![
+                arg(Argument::Input { x: v(0), index: 0 }),
+                arg(Argument::Range { x: v(0), bits: 8 }),
+                arg(Argument::Input { x: v(1), index: 1 }),
+                arg(Argument::Range { x: v(1), bits: 8 }),
+                arg(Argument::Linear {
+                    out: v(2),
+                    terms: vec![(1, v(0)), (1, v(1))],
+                    constant: 0,
+                }),
+                arg(Argument::Rescale {
+                    x: v(2),
+                    q: v(3),
+                    r: v(4),
+                    k: 2,
+                    q_bits: 8,
+                }),
+                arg(Argument::Mul {
+                    out: v(5),
+                    a: v(3),
+                    b: v(1),
+                }),
+                arg(Argument::Linear {
+                    out: v(6),
+                    terms: vec![(1, v(5)), (1, v(0))],
+                    constant: 0,
+                }),
+                arg(Argument::Rescale {
+                    x: v(6),
+                    q: v(7),
+                    r: v(8),
+                    k: 3,
+                    q_bits: 12,
+                }),
+                arg(Argument::Public { x: v(7) }),
+            ],
+            tables: vec![],
+            inputs: vec![TensorVars {
+                name: "x".into(),
+                shape: vec![2],
+                scale: 0,
+                vars: vec![v(0), v(1)],
+            }],
+            outputs: vec![TensorVars {
+                name: "y".into(),
+                shape: vec![1],
+                scale: 0,
+                vars: vec![v(7)],
+            }],
+        };
+        let (q, sites) = deferred_rescales(&p).unwrap();
+        assert_eq!(sites, 1);
+        assert!(q
+            .arguments
+            .iter()
+            .any(|(a, _)| matches!(a, Argument::Rescale { k: 5, q_bits: 13, .. })));
+        for inputs in [[7i128, 4], [-9, 6], [100, -3], [-128, 127]] {
+            let old = zkc_runtime::solver::solve(&p, &inputs).unwrap();
+            let new = zkc_runtime::solver::solve(&q, &inputs).unwrap();
+            zkc_runtime::checker::check(&q, &new).unwrap();
+            let exact = ((inputs[0] + inputs[1]) * inputs[1] + 4 * inputs[0]) as f64 / 32.0;
+            assert_eq!(new.public_values(&q), vec![(exact + 0.5).floor() as i128], "{inputs:?}");
+            let (a, b) = (new.public_values(&q)[0], old.public_values(&p)[0]);
+            assert!((a - b).abs() <= 1 + 127 / 8, "{inputs:?}: {a} vs {b}");
+        }
+    }
 }
