@@ -117,37 +117,46 @@ fn prove_and_tamper(c: &Compiled, trace: &Trace, backend: &str) {
     }
 }
 
-#[test]
-fn every_combination_on_ff_mocks_everywhere_and_proves_on_halo2_and_groth16() {
+fn every_combination_on_ff(backend: &str) {
     let (g, inputs) = model("ff");
     let reference = {
         let c = compile(&g, &inputs, VisibilityConfig::default(), "halo2");
         pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
     };
-    for backend in ["halo2", "groth16", "plonky2"] {
-        for vis in all_combinations() {
-            let c = compile(&g, &inputs, vis, backend);
-            let trace = pipeline::witness(&c, &inputs).unwrap();
-            assert_eq!(
-                pipeline::outputs(&c, &trace),
-                reference,
-                "{backend} {vis:?}: visibility never changes the outputs"
-            );
-            let b = prover::backend(backend).unwrap();
-            b.mock(&c.program, &trace)
-                .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
-            check_commitments(&c, &trace, backend, &inputs);
-            if backend != "plonky2" {
-                prove_and_tamper(&c, &trace, backend);
-            }
-        }
+    for vis in all_combinations() {
+        let c = compile(&g, &inputs, vis, backend);
+        let trace = pipeline::witness(&c, &inputs).unwrap();
+        assert_eq!(
+            pipeline::outputs(&c, &trace),
+            reference,
+            "{backend} {vis:?}: visibility never changes the outputs"
+        );
+        let b = prover::backend(backend).unwrap();
+        b.mock(&c.program, &trace)
+            .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
+        check_commitments(&c, &trace, backend, &inputs);
+        prove_and_tamper(&c, &trace, backend);
     }
 }
 
 #[test]
-fn covering_combinations_prove_on_plonky2_for_ff_and_on_every_backend_for_mlp() {
+fn every_combination_on_ff_proves_on_halo2() {
+    every_combination_on_ff("halo2");
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_groth16() {
+    every_combination_on_ff("groth16");
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_plonky2() {
+    every_combination_on_ff("plonky2");
+}
+
+#[test]
+fn covering_combinations_prove_on_every_backend_for_mlp() {
     let runs = [
-        ("ff", "plonky2", covering_combinations()),
         ("mlp", "plonky2", covering_combinations()),
         ("mlp", "halo2", covering_combinations_without_hashed_params()),
         ("mlp", "groth16", covering_combinations_without_hashed_params()),
