@@ -236,6 +236,36 @@ impl PublicFile {
             }
             Ok(())
         };
+        // Public inputs and weights are not range-checked in the circuit (the verifier sees
+        // them): check here that they are inside what the circuit was sized for, so no value
+        // can wrap around the field.
+        if vis.input == Visibility::Public {
+            let mut i = sec.input.start;
+            for (t, range) in compiled.program.inputs.iter().zip(&compiled.plan.input_ranges) {
+                let bound = (range * (1u64 << t.scale) as f64).ceil() as i128;
+                for _ in &t.vars {
+                    if vals[i].abs() > bound {
+                        return Err(bad(format!(
+                            "public input value {} of `{}` is outside the circuit's input range ±{range}",
+                            vals[i] as f64 / (1u64 << t.scale) as f64,
+                            t.name
+                        )));
+                    }
+                    i += 1;
+                }
+            }
+        }
+        if vis.params == Visibility::Public {
+            if let Some(v) = vals[sec.params.clone()]
+                .iter()
+                .find(|v| v.abs() > compiled.public_param_bound)
+            {
+                return Err(bad(format!(
+                    "public weight {v} is beyond the largest weight the circuit was compiled for ({})",
+                    compiled.public_param_bound
+                )));
+            }
+        }
         match (&self.input_data, vis.input) {
             (Some(data), Visibility::Public) => check_data("input_data", data, &compiled.program.inputs, 0)?,
             (None, Visibility::Public) => return Err(bad("the inputs are public but input_data is missing".into())),

@@ -321,3 +321,31 @@ fn aggregating_hashed_proofs_is_refused_clearly() {
     );
     assert!(!ok && text.contains("not supported yet"), "{text}");
 }
+
+#[test]
+fn public_inputs_outside_the_circuit_range_are_refused_by_the_verifier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let dir = tmp.path().join("p");
+    fullprove(
+        &dir,
+        "groth16",
+        &shared("ff.input.json"),
+        ["public", "public", "public"],
+        &srs,
+    );
+    let text = std::fs::read_to_string(dir.join("public.json")).unwrap();
+    let mut p: serde_json::Value = serde_json::from_str(&text).unwrap();
+    // A value far outside the calibrated range, consistent with input_data.
+    p["public"][0] = serde_json::json!((1i128 << 40).to_string());
+    p["input_data"][0][0] = serde_json::json!((1u64 << 40) as f64 / 16384.0);
+    std::fs::write(dir.join("public.json"), p.to_string()).unwrap();
+    let (ok, out) = zkc(&["verify", dir.to_str().unwrap()], &srs);
+    assert!(!ok && out.contains("outside the circuit's input range"), "{out}");
+    // A public weight beyond the compiled bound.
+    let mut p: serde_json::Value = serde_json::from_str(&text).unwrap();
+    p["public"][3] = serde_json::json!((1i128 << 50).to_string());
+    std::fs::write(dir.join("public.json"), p.to_string()).unwrap();
+    let (ok, out) = zkc(&["verify", dir.to_str().unwrap()], &srs);
+    assert!(!ok && out.contains("beyond the largest weight"), "{out}");
+}

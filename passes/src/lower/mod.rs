@@ -66,6 +66,11 @@ pub struct Compiled {
     /// compiled circuit file (see `zkc_compiler::pipeline::write_circuit`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<i128>,
+    /// With public parameters: the largest |integer| among them, which the circuit's widths
+    /// were derived from; a verifier refuses public parameters beyond it (0 otherwise, so
+    /// the circuit file says nothing about private weights).
+    #[serde(default)]
+    pub public_param_bound: i128,
 }
 
 /// Signed bits needed to hold every integer in `[-bound, bound]`.
@@ -462,6 +467,11 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         types,
         accumulator_bits,
         param_count: params.len(),
+        public_param_bound: if cfg.visibility.params == Visibility::Public {
+            params.iter().map(|v| v.abs()).max().unwrap_or(0)
+        } else {
+            0
+        },
         params,
     })
 }
