@@ -12,8 +12,10 @@ use zkc_runtime::artifact;
 /// zkc compiles an ONNX neural network into a zero-knowledge proof of its inference,
 /// on the proof system you pick (halo2, plonky2 or Groth16).
 ///
-/// Typical flow: `zkc run --fixed` to see the fixed-point outputs, `zkc compile` to build the
-/// circuit, `zkc witness` to solve it for an input.
+/// Typical flow: `zkc fullprove MODEL.onnx --input IN.json --backend halo2 --out DIR` proves
+/// in one go (compile, setup, prove, verify); step by step: `compile`, `setup`, `prove`,
+/// `verify DIR`. `zkc run --fixed` shows the fixed-point outputs a proof attests to;
+/// `zkc bench` compares the proof systems on a model.
 #[derive(Parser)]
 #[command(name = "zkc", version, about, long_about)]
 struct Cli {
