@@ -294,9 +294,8 @@ pub fn optimize(
     // quantized: folding would change what params.zkc holds and what a commitment binds to.
     let fuse = passes.fuse && plan.config.visibility.params == crate::Visibility::Fixed;
     if passes.fuse && !fuse {
-        report.fuse_discarded = Some(
-            "not run: the weights are witness values (--param-visibility), kept as the model has them".into(),
-        );
+        report.fuse_discarded =
+            Some("not run: the weights are witness values (--param-visibility), kept as the model has them".into());
     }
     if fuse {
         let snapped = snap_weights(graph, plan.config.weight_scale);
