@@ -387,7 +387,7 @@ fn matmul_defers_its_rescale_only_for_weights_on_the_grid() {
     let f = fuse::saturate(&mut l, &FuseConfig::default());
     assert!(f.contains_key("matmul-defer-rescale"), "{f:?}");
     assert!(rules::matches(&l.egraph, "(mul (matmul in0 ?w) ?c)"));
-    let out = fuse_with(&g, |c| count(c, "Mul") as f64 * -1.0 + c.nodes.len() as f64 * 0.1);
+    let out = fuse_with(&g, |c| -(count(c, "Mul") as f64) + c.nodes.len() as f64 * 0.1);
     assert_eq!(count(&out, "Mul"), 1);
 
     let (mut b, x) = B::new(&[2, 3]);

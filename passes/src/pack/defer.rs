@@ -148,7 +148,7 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
             let shifts: HashSet<u32> = sc.iter().map(|s| s.0).collect();
             let fits = outer.get(out).is_some_and(|&o| match &p.arguments[o].0 {
                 Argument::Rescale { k, q_bits, .. } => {
-                    shifts.len() == 1 && k + shifts.iter().next().expect("one") + q_bits + 1 <= MAX_DIVIDEND_BITS
+                    shifts.len() == 1 && k + shifts.iter().next().expect("one") + q_bits < MAX_DIVIDEND_BITS
                 }
                 _ => false,
             });
