@@ -262,6 +262,11 @@ enum Command {
         /// halo2: use this KZG SRS file (halo2 raw format) instead of a locally generated one.
         #[arg(long)]
         srs: Option<PathBuf>,
+        /// Derive the setup randomness (Groth16's toxic waste, halo2's SRS) from this text, for
+        /// byte-identical keys in tests and benchmarks. INSECURE: anyone who knows the text can
+        /// forge proofs for these keys.
+        #[arg(long, value_name = "TEXT", conflicts_with = "srs")]
+        insecure_seed: Option<String>,
         /// Optional: the visibility you expect the circuit to have (checked, not changed).
         #[command(flatten)]
         visibility: VisibilityArgs,
@@ -463,7 +468,7 @@ fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> R
     pb.finish_and_clear();
     prover::write_keys(dir, &file.backend, &file.compiled, &keys)?;
     if file.backend == "halo2" && srs.is_none() {
-        eprintln!("note: the KZG SRS was generated locally from a public seed: a local trusted setup, fine for testing, not for production (use --srs with a ceremony file)");
+        eprintln!("note: the KZG SRS was generated on this machine (fresh randomness, cached): a local trusted setup that convinces only whoever trusts this machine; for proofs meant for others use --srs with a ceremony file");
     }
     Ok(())
 }
@@ -941,13 +946,24 @@ fn run(cli: Cli) -> Result<()> {
         Command::Setup {
             circuit,
             srs,
+            insecure_seed,
             visibility,
         } => {
             let cpath = circuit_path(&circuit);
             let file = pipeline::read_circuit(&cpath)?;
             visibility.check(&cpath, file.compiled.plan.config.visibility)?;
             let dir = cpath.parent().map(Path::to_path_buf).unwrap_or_default();
-            setup_keys(&dir, &file, srs.as_deref())?;
+            match insecure_seed {
+                Some(seed) => {
+                    let b = prover::backend(&file.backend)?;
+                    let pb = spinner(&format!("{} setup", file.backend));
+                    let keys = b.setup_with_seed(&file.compiled.program, seed.as_bytes())?;
+                    pb.finish_and_clear();
+                    prover::write_keys(&dir, &file.backend, &file.compiled, &keys)?;
+                    eprintln!("warning: keys derived from --insecure-seed: anyone who knows the seed can forge proofs for them (tests and benchmarks only)");
+                }
+                None => setup_keys(&dir, &file, srs.as_deref())?,
+            }
             println!("keys written to {} (pk.zkc, vk.zkc)", dir.display());
         }
         Command::Prove { dir, input } => {

@@ -35,6 +35,10 @@ fn fails(args: &[&str], srs: &Path, needle: &str) {
 }
 
 fn compiled_dir(tmp: &Path, model: &str) -> PathBuf {
+    compiled_dir_for(tmp, model, "halo2")
+}
+
+fn compiled_dir_for(tmp: &Path, model: &str, backend: &str) -> PathBuf {
     let d = tmp.join(model);
     let (ok, text) = zkc(
         &[
@@ -43,7 +47,7 @@ fn compiled_dir(tmp: &Path, model: &str) -> PathBuf {
             "--data",
             &shared(&format!("{model}.input.json")),
             "--backend",
-            "halo2",
+            backend,
             "-o",
             d.to_str().unwrap(),
         ],
@@ -221,6 +225,29 @@ fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
         std::fs::read(a.join("vk.zkc")).unwrap(),
         std::fs::read(b.join("vk.zkc")).unwrap()
     );
+}
+
+#[test]
+fn groth16_keys_are_identical_given_the_same_seed_and_fresh_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let a = compiled_dir_for(&tmp.path().join("a"), "ff", "groth16");
+    let b = compiled_dir_for(&tmp.path().join("b"), "ff", "groth16");
+    let vk = |d: &Path| std::fs::read(d.join("vk.zkc")).unwrap();
+    for d in [&a, &b] {
+        let (ok, text) = zkc(&["setup", d.to_str().unwrap(), "--insecure-seed", "ci"], &srs);
+        assert!(ok, "{text}");
+        assert!(text.contains("INSECURE") || text.contains("forge"), "{text}");
+    }
+    assert_eq!(vk(&a), vk(&b));
+    // Without a seed the toxic waste is fresh: another key, which still proves and verifies.
+    let (ok, text) = zkc(&["setup", b.to_str().unwrap()], &srs);
+    assert!(ok, "{text}");
+    assert_ne!(vk(&a), vk(&b));
+    let (ok, text) = zkc(&["prove", b.to_str().unwrap(), "-i", &shared("ff.input.json")], &srs);
+    assert!(ok, "{text}");
+    let (ok, text) = zkc(&["verify", b.to_str().unwrap()], &srs);
+    assert!(ok, "{text}");
 }
 
 #[test]

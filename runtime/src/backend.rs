@@ -75,6 +75,15 @@ pub trait Backend: Sync {
     /// Generates proving and verifying keys for `program`.
     fn setup(&self, program: &Program) -> Result<Keys, BackendError>;
 
+    /// Generates keys whose setup randomness (toxic waste, SRS) is derived from `seed`, so
+    /// the same program and seed give byte-identical keys anywhere. Anyone who knows the
+    /// seed can forge proofs for such keys: for tests and benchmarks. Backends whose setup
+    /// has no secret (plonky2) need not override it.
+    fn setup_with_seed(&self, program: &Program, seed: &[u8]) -> Result<Keys, BackendError> {
+        let _ = seed;
+        self.setup(program)
+    }
+
     /// Proves that `trace` satisfies `program`. Returns the serialized proof.
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError>;
 

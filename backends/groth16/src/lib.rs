@@ -32,11 +32,13 @@
 //!
 //! # Trusted setup
 //!
-//! `setup` runs Groth16's circuit-specific key generation *locally*, with a ChaCha20 RNG
-//! seeded from the program hash, so the same program always gives byte-identical keys. This
-//! is a development setup and insecure for production: anyone who knows the program can
-//! recompute the toxic waste and forge proofs. Proofs meant to convince others need keys from
-//! a multi-party ceremony (e.g. snarkjs's phase 2 on a powers-of-tau file).
+//! `setup` runs Groth16's circuit-specific key generation *locally*, with toxic waste drawn
+//! from the operating system's randomness and dropped when the keys are written: a local
+//! trusted setup, which convinces whoever trusts the machine that ran it. Two setups of one
+//! program give different (each valid) keys. `setup_with_seed` derives the
+//! waste from a seed instead, for byte-identical keys in tests and benchmarks; anyone who
+//! knows that seed can forge proofs. Proofs meant to convince others need keys from a
+//! multi-party ceremony (e.g. snarkjs's phase 2 on a powers-of-tau file).
 //!
 //! # Proving and key generation
 //!
@@ -95,13 +97,22 @@ use crate::r1cs::lower;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Groth16;
 
-/// The RNG of the local trusted setup: ChaCha20 seeded with the program hash.
-pub fn setup_rng(program_hash: &str) -> ChaCha20Rng {
-    let mut seed = [0u8; 32];
-    for (i, b) in program_hash.bytes().enumerate() {
-        seed[i % 32] ^= b.rotate_left((i / 32) as u32);
-    }
-    ChaCha20Rng::from_seed(seed)
+/// The RNG of a seeded setup: ChaCha20 keyed with SHA3-256 of the seed. Its toxic waste is
+/// as public as the seed.
+pub fn seeded_setup_rng(seed: &[u8]) -> ChaCha20Rng {
+    use sha3::Digest;
+    ChaCha20Rng::from_seed(sha3::Sha3_256::digest(seed).into())
+}
+
+fn setup_from(program: &Program, rng: &mut ChaCha20Rng) -> Result<Keys, BackendError> {
+    let r = lower(program, None, true)?;
+    let hash = program.hash();
+    let sh = shape(&r);
+    let pk = keygen::generate(r, rng)?;
+    Ok(Keys {
+        verifying_key: keys::write_vk(&hash, &pk.vk),
+        proving_key: keys::write_pk(&hash, sh, &pk),
+    })
 }
 
 fn shape(r: &r1cs::R1cs) -> Shape {
@@ -173,15 +184,14 @@ impl Backend for Groth16 {
     }
 
     fn setup(&self, program: &Program) -> Result<Keys, BackendError> {
-        let r = lower(program, None, true)?;
-        let hash = program.hash();
-        let mut rng = setup_rng(&hash);
-        let sh = shape(&r);
-        let pk = keygen::generate(r, &mut rng)?;
-        Ok(Keys {
-            verifying_key: keys::write_vk(&hash, &pk.vk),
-            proving_key: keys::write_pk(&hash, sh, &pk),
-        })
+        setup_from(program, &mut ChaCha20Rng::from_entropy())
+    }
+
+    /// Key generation with the toxic waste derived from `seed`: the same program and seed
+    /// always give byte-identical keys. Anyone who knows the seed can forge proofs for
+    /// these keys; [`Backend::setup`] draws fresh randomness instead.
+    fn setup_with_seed(&self, program: &Program, seed: &[u8]) -> Result<Keys, BackendError> {
+        setup_from(program, &mut seeded_setup_rng(seed))
     }
 
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {

@@ -126,14 +126,31 @@ fn groth16_damaged_keys_and_proofs_give_errors_not_panics() {
 }
 
 #[test]
-fn groth16_setup_is_deterministic() {
+fn groth16_seeded_setup_is_deterministic() {
     let (program, _) = every_argument_trace();
-    let a = Groth16.setup(&program).unwrap();
-    let b = Groth16.setup(&program).unwrap();
+    let a = Groth16.setup_with_seed(&program, b"test seed").unwrap();
+    let b = Groth16.setup_with_seed(&program, b"test seed").unwrap();
     assert_eq!(a.verifying_key, b.verifying_key);
     assert_eq!(a.proving_key, b.proving_key);
-    let c = Groth16.setup(&other_program(&program)).unwrap();
+    let c = Groth16.setup_with_seed(&other_program(&program), b"test seed").unwrap();
     assert_ne!(a.verifying_key, c.verifying_key);
+    let d = Groth16.setup_with_seed(&program, b"another seed").unwrap();
+    assert_ne!(a.verifying_key, d.verifying_key);
+}
+
+#[test]
+fn groth16_default_setup_draws_fresh_toxic_waste() {
+    // Keys derived from anything public (the program, its hash) could be forged by anyone:
+    // two default setups of one program must differ, and neither accepts the other's proofs.
+    let (program, trace) = every_argument_trace();
+    let a = Groth16.setup(&program).unwrap();
+    let b = Groth16.setup(&program).unwrap();
+    assert_ne!(a.verifying_key, b.verifying_key);
+    assert_ne!(a.proving_key, b.proving_key);
+    let public = trace.public_values(&program);
+    let proof = Groth16.prove(&program, &a.proving_key, &trace).unwrap();
+    Groth16.verify(&program, &a.verifying_key, &public, &proof).unwrap();
+    assert!(Groth16.verify(&program, &b.verifying_key, &public, &proof).is_err());
 }
 
 #[test]

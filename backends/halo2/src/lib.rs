@@ -162,6 +162,13 @@ impl Backend for Halo2 {
         })
     }
 
+    fn setup_with_seed(&self, program: &Program, seed: &[u8]) -> Result<Keys, BackendError> {
+        Halo2 {
+            srs: SrsSource::Seed(seed.to_vec()),
+        }
+        .setup(program)
+    }
+
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
         check_trace(program, trace)?;
         let (k, plan) = layout::plan_program(program)?;

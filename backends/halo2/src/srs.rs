@@ -1,11 +1,14 @@
 //! The KZG structured reference string (powers of tau) on BN254.
 //!
-//! **A locally generated SRS is a local trusted setup.** zkc derives it from a fixed,
-//! public seed so that the same program always gets byte-identical keys on every machine.
-//! Anyone who knows the seed knows the toxic waste `τ` and can forge proofs for keys made
-//! with it, so such keys are for development, tests and benchmarks only. For proofs that
+//! **A locally generated SRS is a local trusted setup.** zkc draws its toxic waste `τ` from
+//! the operating system's randomness, keeps only the powers `[τ^i]G` and caches them per `k`
+//! (the first SRS written for a `k` stays: later runs, and other processes racing to write
+//! it, reuse it, so keys on one machine are reproducible). Whoever trusts this machine to
+//! have forgotten `τ` can trust its proofs; nobody else has a reason to. For proofs that
 //! must convince someone else, pass an SRS from a public ceremony (for instance a
 //! perpetual-powers-of-tau file in halo2's raw format) with [`crate::Halo2::with_srs`].
+//! [`generate_from_seed`] exists for tests that need two SRS with one `τ`; its `τ` is as
+//! public as its seed.
 
 use std::fs;
 use std::io::Write;
@@ -32,11 +35,14 @@ pub const G2_RAW: usize = 128;
 /// Where the SRS comes from.
 #[derive(Clone, Debug)]
 pub enum SrsSource {
-    /// Generated locally from the public seed and cached in this directory
+    /// Generated locally from fresh randomness and cached in this directory
     /// (`None`: `$ZKC_SRS_DIR`, else `~/.cache/zkc/srs`).
     Local(Option<PathBuf>),
     /// An existing SRS file in halo2's raw format; downsized when its `k` is larger.
     File(PathBuf),
+    /// Derived from this seed ([`generate_from_seed`]): reproducible anywhere, and forgeable
+    /// by anyone who knows the seed. For tests and benchmarks only.
+    Seed(Vec<u8>),
 }
 
 /// The cache directory for locally generated SRS files.
@@ -60,9 +66,15 @@ pub fn raw_len(k: u32) -> usize {
     4 + 2 * (1usize << k) * G1_RAW + 2 * G2_RAW
 }
 
-/// Generates the local SRS for `k` from the public seed (same `τ` for every `k`).
+/// Generates an SRS for `k` with a fresh secret `τ` from the operating system's randomness.
 pub fn generate(k: u32) -> ParamsKZG<Bn256> {
-    let seed: [u8; 32] = sha2::Sha256::digest(b"zkc local halo2 srs v1 (NOT a ceremony)").into();
+    ParamsKZG::<Bn256>::setup(k, ChaCha20Rng::from_entropy())
+}
+
+/// Generates an SRS for `k` whose `τ` is derived from `seed` (the same `τ` for every `k`).
+/// Anyone who knows the seed can forge proofs for keys made with it: for tests only.
+pub fn generate_from_seed(k: u32, seed: &[u8]) -> ParamsKZG<Bn256> {
+    let seed: [u8; 32] = sha2::Sha256::digest(seed).into();
     ParamsKZG::<Bn256>::setup(k, ChaCha20Rng::from_seed(seed))
 }
 
@@ -127,6 +139,7 @@ pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, Backen
             }
             Ok(params)
         }
+        SrsSource::Seed(seed) => Ok(generate_from_seed(k, seed)),
         SrsSource::Local(dir) => {
             let dir = dir.clone().unwrap_or_else(default_dir);
             let path = dir.join(file_name(k));
@@ -138,14 +151,24 @@ pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, Backen
                 }
             }
             let params = generate(k);
-            // A cache that cannot be written only costs time next run.
-            let _ = write_atomic(&dir, &path, &params);
-            Ok(params)
+            // The first SRS cached for `k` wins: when another process wrote one meanwhile,
+            // use that one, so that every setup on this machine shares it. A cache that
+            // cannot be written only costs time (and reproducibility) next run.
+            match write_new(&dir, &path, &params) {
+                Ok(true) => Ok(params),
+                Ok(false) => match read(&path) {
+                    Ok(p) if p.k() == k => Ok(p),
+                    _ => Ok(params),
+                },
+                Err(_) => Ok(params),
+            }
         }
     }
 }
 
-fn write_atomic(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::Result<()> {
+/// Writes `params` to `path` through a temporary file, unless `path` exists by then (a
+/// hard link never replaces a file). `Ok(false)`: another writer was first.
+fn write_new(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::Result<bool> {
     fs::create_dir_all(dir)?;
     // Unique per process and call: threads of one process may write the same k at once.
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -159,13 +182,21 @@ fn write_atomic(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::
         let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
         params.write_custom(&mut f, SerdeFormat::RawBytes)?;
         f.flush()?;
+        f.get_ref().sync_all()?;
     }
-    fs::rename(&tmp, path)
+    let linked = match fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    };
+    let _ = fs::remove_file(&tmp);
+    linked
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use halo2_proofs::poly::commitment::ParamsProver;
 
     #[test]
     fn raw_file_round_trips_and_downsizes() {
@@ -180,5 +211,23 @@ mod tests {
         bytes.truncate(bytes.len() - 1);
         fs::write(&path, &bytes).unwrap();
         assert!(params_for(&SrsSource::File(path), 4).is_err());
+    }
+
+    #[test]
+    fn local_srs_is_fresh_randomness_and_the_first_cached_one_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two generations never share τ (it is not derived from anything public).
+        assert_ne!(generate(3).get_g()[1], generate(3).get_g()[1]);
+        let src = SrsSource::Local(Some(dir.path().into()));
+        let first = params_for(&src, 3).unwrap();
+        let again = params_for(&src, 3).unwrap();
+        assert_eq!(first.get_g()[1], again.get_g()[1]);
+        // A racing writer that comes second neither replaces the cache nor uses its own.
+        let other = generate(3);
+        let path = dir.path().join(file_name(3));
+        assert!(!write_new(dir.path(), &path, &other).unwrap());
+        assert_eq!(read(&path).unwrap().get_g()[1], first.get_g()[1]);
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "temporary files are removed");
     }
 }

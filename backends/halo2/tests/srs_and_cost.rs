@@ -20,10 +20,14 @@ fn an_existing_larger_srs_is_downsized_and_a_smaller_one_refused() {
     backend
         .verify(&program, &keys.verifying_key, &trace.public_values(&program), &proof)
         .unwrap();
-    // The downsized ceremony SRS and the local one share τ here (same seed), so the keys
-    // agree; with a real ceremony file they would not.
+    // Keys are a function of the SRS: the same file gives the same keys, the locally
+    // generated SRS (another τ) other ones, which do not accept this proof.
+    assert_eq!(backend.setup(&program).unwrap().verifying_key, keys.verifying_key);
     let local = Halo2::with_srs_dir(common::srs_dir()).setup(&program).unwrap();
-    assert_eq!(local.verifying_key, keys.verifying_key);
+    assert_ne!(local.verifying_key, keys.verifying_key);
+    assert!(Halo2::with_srs_dir(common::srs_dir())
+        .verify(&program, &local.verifying_key, &trace.public_values(&program), &proof)
+        .is_err());
 
     let small = srs::generate(k - 1);
     let spath = dir.path().join("small.srs");
