@@ -80,16 +80,22 @@ fn plonky2_aggregates_two_and_four_proofs() {
     let (ok, text) = zkc(&["verify", agg2.to_str().unwrap()]);
     assert!(ok, "{text}");
 
-    let agg4 = t.join("agg4");
-    let dirs: Vec<PathBuf> = vec![a.clone(), b.clone(), m.clone(), a.clone()];
-    let mut args = vec!["aggregate".to_string()];
-    args.extend(dirs.iter().map(|d| d.display().to_string()));
-    args.extend(["-o".to_string(), agg4.display().to_string()]);
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (ok, text) = zkc(&argv);
-    assert!(ok, "{text}");
-    let (ok, text) = zkc(&["verify", agg4.to_str().unwrap()]);
-    assert!(ok, "{text}");
+    // Four ff proofs (both inputs, twice), then proofs of two different circuits.
+    let aggregate = |dirs: &[&PathBuf], out: &Path| {
+        let mut args = vec!["aggregate".to_string()];
+        args.extend(dirs.iter().map(|d| d.display().to_string()));
+        args.extend(["-o".to_string(), out.display().to_string()]);
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, text) = zkc(&argv);
+        assert!(ok, "aggregate {dirs:?}: {text}");
+        let (ok, text) = zkc(&["verify", out.to_str().unwrap()]);
+        assert!(ok, "verify {}: {text}", out.display());
+        let desc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("aggregate.json")).unwrap()).unwrap();
+        assert_eq!(desc.as_array().map(Vec::len), Some(dirs.len()), "{desc}");
+    };
+    aggregate(&[&a, &b, &b, &a], &t.join("agg4"));
+    aggregate(&[&m, &a], &t.join("mixed"));
 
     // A changed public value in the aggregate description is rejected.
     let desc = std::fs::read_to_string(agg2.join("aggregate.json")).unwrap();

@@ -102,11 +102,20 @@ fn check_backend(backend: &str) {
     let original = std::fs::read_to_string(&public_path).unwrap();
     let mut p: serde_json::Value = serde_json::from_str(&original).unwrap();
     let v: i128 = p["public"][0].as_str().unwrap().parse().unwrap();
+    // The output's scale 2^s, read off the file itself (value = integer / 2^s).
+    let scale = (v as f64 / p["output_data"][0][0].as_f64().unwrap())
+        .log2()
+        .round()
+        .exp2();
     p["public"][0] = serde_json::Value::String((v + 1).to_string());
-    p["output_data"][0][0] = serde_json::json!((v + 1) as f64 / 256.0);
+    p["output_data"][0][0] = serde_json::json!((v + 1) as f64 / scale);
     std::fs::write(&public_path, serde_json::to_string(&p).unwrap()).unwrap();
     let (ok, text) = zkc(&["verify", ff.to_str().unwrap()], &srs);
     assert!(!ok, "changed public output accepted:\n{text}");
+    assert!(
+        !text.contains("encodes"),
+        "the edited file must be self-consistent, so that only the proof rejects it:\n{text}"
+    );
     std::fs::write(&public_path, &original).unwrap();
 
     // The verifying key of another model.

@@ -216,3 +216,41 @@ fn linear_and_mul_plonky2_reject_changed_outputs() {
         assert_rejected(&p, &honest, &bad, &format!("{v} + {d}"));
     }
 }
+
+/// Traces whose equations hold but that sit at or one past a bound (ranges, remainders,
+/// quotient widths, Max's choice, lookup edges): the valid ones prove and verify, the
+/// invalid ones cannot be proven (plonky2's own prover and verifier, not the checker, decide).
+#[test]
+fn all_argument_kinds_plonky2_prover_agrees_with_the_checker_on_every_bound() {
+    let b = backend();
+    for c in zkc_runtime::testing::bound_cases() {
+        let keys = b.setup(&c.program);
+        if c.valid {
+            let keys = keys.unwrap_or_else(|e| panic!("{}: setup: {e}", c.name));
+            let proof = b
+                .prove(&c.program, &keys.proving_key, &c.trace)
+                .unwrap_or_else(|e| panic!("{}: a valid trace was not proven: {e}", c.name));
+            b.verify(
+                &c.program,
+                &keys.verifying_key,
+                &c.trace.public_values(&c.program),
+                &proof,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", c.name));
+        } else if let Ok(keys) = keys {
+            if let Ok(proof) = b.prove(&c.program, &keys.proving_key, &c.trace) {
+                let verified = b.verify(
+                    &c.program,
+                    &keys.verifying_key,
+                    &c.trace.public_values(&c.program),
+                    &proof,
+                );
+                assert!(
+                    verified.is_err(),
+                    "{}: a proof of an out-of-bound trace verified",
+                    c.name
+                );
+            }
+        }
+    }
+}
