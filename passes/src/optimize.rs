@@ -302,7 +302,7 @@ pub fn optimize(
         let mut score = |cand: &Graph| -> Option<f64> {
             let c = lower(cand, plan).ok()?;
             let p = if passes.pack {
-                pack::pack_all(&c.program)
+                pack::pack_all(&c.program, backend.value_bits())
             } else {
                 c.program.clone()
             };

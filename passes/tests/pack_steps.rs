@@ -155,3 +155,56 @@ fn rewritten_rescales_reject_a_changed_quotient_or_remainder() {
         }
     }
 }
+
+/// `Rescale(x, 5) → q₁`, `y = 4096·q₁` (a scale by 1/4 at weight scale 2^14), `Rescale(y, 14)`:
+/// `exact-rescale` leaves `y = 1·q₁` and a shift by 2, and `merge-rescales` then reads
+/// through that identity Linear: one Rescale by 7, no Linear, within one unit of before.
+fn scaled_double_rescale() -> Program {
+    let v = |i| Var(i);
+    let mut p = program(77, 5);
+    p.arguments.pop();
+    p.arguments.push(arg(Argument::Linear {
+        out: v(4),
+        terms: vec![(4096, v(2))],
+        constant: 0,
+    }));
+    p.arguments.push(arg(Argument::Rescale {
+        x: v(4),
+        q: v(5),
+        r: v(6),
+        k: 14,
+        q_bits: 20,
+    }));
+    p.arguments.push(arg(Argument::Public { x: v(5) }));
+    p.num_vars = 7;
+    p.outputs[0].vars = vec![v(5)];
+    p
+}
+
+#[test]
+fn merged_rescales_read_through_a_power_of_two_scale() {
+    let p = scaled_double_rescale();
+    let (e, sites) = exact_rescales(&p).unwrap();
+    assert_eq!(sites, 1);
+    let (q, sites) = merged_rescales(&e).unwrap();
+    assert_eq!(sites, 1);
+    let kinds: Vec<&str> = q.arguments.iter().map(|(a, _)| a.kind()).collect();
+    assert_eq!(kinds, ["Input", "Range", "Linear", "Rescale", "Public"], "{q:?}");
+    assert!(matches!(q.arguments[3].0, Argument::Rescale { k: 7, q_bits: 20, .. }));
+    for x in (-2047..=2047).step_by(37) {
+        let (a, b) = (output(&p, x).0, output(&q, x).0);
+        // Round half up, as `Rescale` does.
+        let exact = ((77 * (x + 3)) as f64 / 128.0 + 0.5).floor();
+        assert!((a - b).abs() <= 1, "x = {x}: {a} vs {b}");
+        assert_eq!(b as f64, exact, "x = {x}: one rounding");
+    }
+    // The merged argument is fully checked: a changed quotient or remainder is rejected.
+    let (_, t) = output(&q, 1234);
+    if let Argument::Rescale { q: qv, r, .. } = q.arguments[3].0 {
+        for v in [qv, r] {
+            let mut bad = t.clone();
+            bad.values[v.0 as usize] += 1;
+            assert!(zkc_runtime::check(&q, &bad).is_err());
+        }
+    }
+}

@@ -14,8 +14,8 @@
 //! unrounded values, rounded once. That differs from the old value by at most
 //! `Σ|c|/2^(k+1)` plus one, so each rewritten quotient's proven width grows by one bit (a
 //! width the honest witness always fits), as does the `bits` of a `Max` reading it; the
-//! rewrite is skipped when the dividend would
-//! need more than [`MAX_DIVIDEND_BITS`] bits, which keeps it inside Goldilocks too.
+//! rewrite is skipped when the dividend would need more bits than the backend's field holds
+//! (three below its `value_bits`: 60 in Goldilocks, 249 in BN254).
 
 use std::collections::{HashMap, HashSet};
 
@@ -23,7 +23,9 @@ use zkc_runtime::{Argument, Program, Var};
 
 use super::{compact, uses};
 
-/// Largest `k + a + q_bits` a rewritten `Rescale` may have (a 63-bit field's signed values).
+/// Largest `k + a + q_bits` a rewritten `Rescale` may have in a 63-bit field (Goldilocks'
+/// signed values), the default of [`deferred_rescales`]; [`deferred_rescales_within`] takes
+/// the backend's own limit (its `value_bits` less three).
 pub const MAX_DIVIDEND_BITS: u32 = 60;
 
 /// Signed bits proven for a variable by the argument that defines or checks it, where one
@@ -56,8 +58,13 @@ fn known_bits(p: &Program) -> HashMap<Var, u32> {
     b
 }
 
-/// The step.
+/// The step, within Goldilocks' limit ([`MAX_DIVIDEND_BITS`]).
 pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
+    deferred_rescales_within(p, MAX_DIVIDEND_BITS)
+}
+
+/// The step, with rewritten dividends (and products) of at most `max_bits` signed bits.
+pub fn deferred_rescales_within(p: &Program, max_bits: u32) -> Option<(Program, usize)> {
     let uses = uses(p);
     let bits = known_bits(p);
     // Candidate inner Rescales: quotient → (argument index, dividend, shift, quotient bits).
@@ -108,9 +115,7 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
                 (Some((shift, src)), None) | (None, Some((shift, src))) => {
                     let other = if scaled.contains_key(a) { b } else { a };
                     // The product must stay inside the field too.
-                    let fits = bits
-                        .get(other)
-                        .is_some_and(|bo| cand[&src].3 + shift + bo <= MAX_DIVIDEND_BITS);
+                    let fits = bits.get(other).is_some_and(|bo| cand[&src].3 + shift + bo <= max_bits);
                     if fits {
                         scaled.insert(*out, (shift, src));
                     } else {
@@ -148,7 +153,7 @@ pub fn deferred_rescales(p: &Program) -> Option<(Program, usize)> {
             let shifts: HashSet<u32> = sc.iter().map(|s| s.0).collect();
             let fits = outer.get(out).is_some_and(|&o| match &p.arguments[o].0 {
                 Argument::Rescale { k, q_bits, .. } => {
-                    shifts.len() == 1 && k + shifts.iter().next().expect("one") + q_bits < MAX_DIVIDEND_BITS
+                    shifts.len() == 1 && k + shifts.iter().next().expect("one") + q_bits < max_bits
                 }
                 _ => false,
             });

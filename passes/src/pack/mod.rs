@@ -7,9 +7,9 @@
 //! - [`exact_rescales`]: a `Rescale` by `2^k` of a `Linear` whose coefficients and constant
 //!   are all multiples of `2^t` shifts by `k - t` instead (no `Rescale` at all when `t = k`):
 //!   a sum-pool, a weight of 1, a scalar that is a power of two.
-//! - [`merged_rescales`]: `Rescale(Rescale(x, a), b)` with the inner quotient used nowhere
-//!   else becomes `Rescale(x, a + b)`: one remainder and one quotient range check instead of
-//!   two, and one rounding instead of two.
+//! - [`merged_rescales`]: `Rescale(Rescale(x, a), b)` (directly or through an identity
+//!   `Linear`) with the inner quotient used nowhere else becomes `Rescale(x, a + b)`: one
+//!   remainder and one quotient range check instead of two, and one rounding instead of two.
 //! - [`deferred_rescales`]: a `Rescale` whose quotient only feeds `Linear`s that are each
 //!   rescaled again (a pool before a convolution) is folded into those later `Rescale`s.
 //! - [`unscaled_outputs`]: an output that is a `Rescale` quotient only published is
@@ -18,7 +18,7 @@
 mod defer;
 mod outputs;
 
-pub use defer::deferred_rescales;
+pub use defer::{deferred_rescales, deferred_rescales_within};
 pub use outputs::unscaled_outputs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -55,21 +55,25 @@ pub fn score(c: &Cost) -> f64 {
     c.total as f64 + c.per_node.values().sum::<u64>() as f64 * 1e-7
 }
 
-type Step = fn(&Program) -> Option<(Program, usize)>;
+/// A step: the program, and the widest signed value (bits) the backend's field holds.
+type Step = fn(&Program, u32) -> Option<(Program, usize)>;
 
 const STEPS: [(&str, Step); 4] = [
-    ("exact-rescale", exact_rescales),
-    ("merge-rescales", merged_rescales),
-    ("defer-rescales", defer::deferred_rescales),
-    ("unscaled-outputs", outputs::unscaled_outputs),
+    ("exact-rescale", |p, _| exact_rescales(p)),
+    ("merge-rescales", |p, _| merged_rescales(p)),
+    ("defer-rescales", |p, bits| {
+        defer::deferred_rescales_within(p, bits.saturating_sub(3))
+    }),
+    ("unscaled-outputs", |p, _| outputs::unscaled_outputs(p)),
 ];
 
 /// Every step applied without asking the backend: what the fuse pass's search costs (one
-/// backend call per candidate instead of one per step).
-pub fn pack_all(program: &Program) -> Program {
+/// backend call per candidate instead of one per step). `value_bits` is the backend's
+/// ([`Backend::value_bits`]).
+pub fn pack_all(program: &Program, value_bits: u32) -> Program {
     let mut cur = program.clone();
     for (_, step) in STEPS {
-        if let Some((next, _)) = step(&cur) {
+        if let Some((next, _)) = step(&cur, value_bits) {
             cur = next;
         }
     }
@@ -83,7 +87,9 @@ pub fn pack(program: &Program, backend: &dyn Backend) -> (Program, PackReport) {
     let mut cost = backend.cost(&cur);
     let mut report = PackReport::default();
     for (name, step) in steps {
-        let Some((next, sites)) = step(&cur) else { continue };
+        let Some((next, sites)) = step(&cur, backend.value_bits()) else {
+            continue;
+        };
         if sites == 0 {
             continue;
         }
@@ -206,7 +212,9 @@ pub fn exact_rescales(p: &Program) -> Option<(Program, usize)> {
 }
 
 /// `Rescale(Rescale(x, a) → q₁, b) → q₂` with `q₁` read only there (and `r₁` nowhere):
-/// becomes `Rescale(x, a + b) → q₂` with `q₂`'s width.
+/// becomes `Rescale(x, a + b) → q₂` with `q₂`'s width. The same through an identity
+/// `Linear` `y = 1·q₁` read only by the outer Rescale (a scale by a power of two after
+/// `exact-rescale`, as attention's `1/√d` for `d = 16`): the Linear goes too.
 ///
 /// Soundness: the merged argument is a Rescale like any other (remainder on `a + b` bits,
 /// quotient on the old width), fully constrained. Completeness: for the lowering's bound
@@ -224,18 +232,30 @@ pub fn merged_rescales(p: &Program) -> Option<(Program, usize)> {
         let mut removed = HashSet::new();
         let mut sites = 0;
         for (i, (a, _)) in cur.arguments.iter().enumerate() {
-            let Argument::Rescale { x: q1, k: b, .. } = a else {
+            let Argument::Rescale { x: y, k: b, .. } = a else {
                 continue;
             };
-            let Some(&j) = def.get(q1) else { continue };
+            let Some(&j0) = def.get(y) else { continue };
+            // Through an identity Linear `y = 1·q₁` (what `exact-rescale` leaves of a
+            // multiplication by a power of two), read only here.
+            let (q1, identity) = match &cur.arguments[j0].0 {
+                Argument::Linear { terms, constant: 0, .. }
+                    if terms.len() == 1 && terms[0].0 == 1 && uses[y.0 as usize] == 1 =>
+                {
+                    (terms[0].1, Some(j0))
+                }
+                _ => (*y, None),
+            };
+            let Some(&j) = def.get(&q1) else { continue };
             let Argument::Rescale { x, q, r, k: a1, .. } = &cur.arguments[j].0 else {
                 continue;
             };
-            if q != q1
+            if *q != q1
                 || uses[q1.0 as usize] != 1
                 || uses[r.0 as usize] != 0
                 || removed.contains(&j)
                 || removed.contains(&i)
+                || identity.is_some_and(|l| removed.contains(&l))
             {
                 continue;
             }
@@ -244,6 +264,7 @@ pub fn merged_rescales(p: &Program) -> Option<(Program, usize)> {
                 *kk = a1 + b;
             }
             removed.insert(j);
+            removed.extend(identity);
             sites += 1;
         }
         if sites == 0 {
