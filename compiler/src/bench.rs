@@ -396,7 +396,7 @@ fn child(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         if let Some(d) = &args.outputs {
             let path = d.join(format!("{backend}.output.json"));
             let text = serde_json::to_string(&io::outputs_file(&outs)).expect("outputs serialize");
-            std::fs::write(&path, text + "\n").map_err(|e| BenchError {
+            zkc_runtime::artifact::write_file_atomic(&path, (text + "\n").as_bytes()).map_err(|e| BenchError {
                 backend: backend.into(),
                 stage: Stage::Output,
                 message: format!("cannot write {}: {e}", path.display()),
@@ -670,12 +670,14 @@ pub fn report_json(report: &BenchReport) -> String {
 }
 
 fn write_json(path: &Path, report: &BenchReport) -> anyhow::Result<()> {
-    std::fs::write(path, report_json(report) + "\n").with_context(|| format!("cannot write {}", path.display()))
+    zkc_runtime::artifact::write_file_atomic(path, (report_json(report) + "\n").as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_plot(path: &Path, report: &BenchReport) -> anyhow::Result<()> {
     let svg = render_plot(report)?;
-    std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))
+    zkc_runtime::artifact::write_file_atomic(path, svg.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// One panel of grouped bars: `series` are (name, colour, value per backend).

@@ -282,3 +282,144 @@ fn resource_limits_fail_early_naming_the_limit() {
         "over the limit of 5000",
     );
 }
+
+#[test]
+fn the_other_commands_fail_cleanly_and_say_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let srs = t.join("srs");
+    let input = shared("ff.input.json");
+    let prove_dir = |model: &str| {
+        let d = t.join(format!("{model}-proof"));
+        let (ok, text) = zkc(
+            &[
+                "fullprove",
+                &shared(&format!("{model}.onnx")),
+                "-i",
+                &shared(&format!("{model}.input.json")),
+                "--backend",
+                "halo2",
+                "--out",
+                d.to_str().unwrap(),
+            ],
+            &srs,
+        );
+        assert!(ok, "{text}");
+        d
+    };
+    let (ff, mlp) = (prove_dir("ff"), prove_dir("mlp"));
+    let ffs = ff.to_str().unwrap();
+    let junk = t.join("junk.json");
+    std::fs::write(&junk, b"garbage").unwrap();
+    let junk = junk.to_str().unwrap();
+
+    // hash
+    fails(&["hash", "/nope.json", "--backend", "halo2"], &srs, "cannot read");
+    fails(&["hash", junk, "--backend", "halo2"], &srs, "junk.json");
+    fails(&["hash", &input, "--backend", "nope"], &srs, "unknown backend `nope`");
+    // calibrate
+    fails(&["calibrate", "/nope.onnx", "--data", &input], &srs, "cannot read");
+    fails(
+        &["calibrate", &shared("ff.onnx"), "--data", junk],
+        &srs,
+        "not an input file",
+    );
+    // export and aggregate on proofs of the wrong backend, or of nothing
+    fails(
+        &["export", "snarkjs", ffs],
+        &srs,
+        "needs a Groth16 proof but this one is halo2",
+    );
+    fails(&["export", "solidity", "/nope"], &srs, "/nope");
+    fails(
+        &["aggregate", ffs, ffs, "-o", t.join("agg").to_str().unwrap()],
+        &srs,
+        "aggregation needs plonky2 proofs but this one is halo2",
+    );
+    fails(&["aggregate", "-o", t.join("agg").to_str().unwrap()], &srs, "PROOFS");
+    assert!(!t.join("agg").exists(), "a failed aggregate leaves no output behind");
+
+    // prove with the proving key of another model
+    let pk = std::fs::read(ff.join("pk.zkc")).unwrap();
+    std::fs::copy(mlp.join("pk.zkc"), ff.join("pk.zkc")).unwrap();
+    fails(&["prove", ffs, "-i", &input], &srs, "belongs to another circuit");
+    // a truncated proving key
+    std::fs::write(ff.join("pk.zkc"), &pk[..pk.len() / 3]).unwrap();
+    fails(&["prove", ffs, "-i", &input], &srs, "truncated or corrupted");
+    std::fs::write(ff.join("pk.zkc"), &pk).unwrap();
+
+    // artifacts of another format version name the version and what to do
+    let vk_bytes = std::fs::read(ff.join("vk.zkc")).unwrap();
+    // The header is ASCII and comes first, so offsets in the lossy text are byte offsets.
+    let vk = String::from_utf8_lossy(&vk_bytes).to_string();
+    let mut v2 = vk_bytes.clone();
+    let at = vk
+        .find("\"format_version\":1")
+        .expect("the header has a format version");
+    v2.splice(at..at + 18, b"\"format_version\":9".iter().copied());
+    std::fs::write(ff.join("vk.zkc"), &v2).unwrap();
+    fails(&["verify", ffs], &srs, "format version 9 but this zkc reads version 1");
+    std::fs::write(ff.join("vk.zkc"), &vk_bytes).unwrap();
+    let circuit = std::fs::read(ff.join("circuit.zkc")).unwrap();
+    let text = String::from_utf8_lossy(&circuit).to_string();
+    let at = text
+        .find("\"format_version\":1")
+        .expect("the header has a format version");
+    let mut c2 = circuit.clone();
+    c2.splice(at..at + 18, b"\"format_version\":9".iter().copied());
+    std::fs::write(ff.join("circuit.zkc"), &c2).unwrap();
+    fails(&["witness", ffs, "-i", &input], &srs, "format version 9");
+    std::fs::write(ff.join("circuit.zkc"), &circuit).unwrap();
+
+    // a truncated proof says the proof does not verify
+    let proof = std::fs::read(ff.join("proof.zkc")).unwrap();
+    std::fs::write(ff.join("proof.zkc"), &proof[..proof.len() - 100]).unwrap();
+    fails(&["verify", ffs], &srs, "does NOT verify");
+    std::fs::write(ff.join("proof.zkc"), &proof).unwrap();
+
+    // --expect-output: the proof's own outputs pass, another model's are refused
+    let (ok, text) = zkc(
+        &[
+            "verify",
+            ffs,
+            "--expect-output",
+            ff.join("output.json").to_str().unwrap(),
+        ],
+        &srs,
+    );
+    assert!(ok, "{text}");
+    fails(
+        &["verify", ffs, "--expect-output", &shared("mlp.expected.json")],
+        &srs,
+        "has 10 values",
+    );
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ff.join("output.json")).unwrap()).unwrap();
+    let first = other["output_data"][0][0].as_f64().unwrap();
+    other["output_data"][0][0] = serde_json::json!(first + 0.5);
+    let other_path = t.join("other-output.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let (ok, text) = zkc(&["verify", ffs, "--expect-output", other_path.to_str().unwrap()], &srs);
+    assert!(!ok, "an output the proof is not about was accepted:\n{text}");
+}
+
+#[test]
+fn plonky2_keys_are_identical_for_the_same_circuit() {
+    // plonky2's setup has no secret: the same compiled circuit always gives the same keys.
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let a = compiled_dir_for(&tmp.path().join("a"), "ff", "plonky2");
+    let b = compiled_dir_for(&tmp.path().join("b"), "ff", "plonky2");
+    assert_eq!(
+        std::fs::read(a.join("circuit.zkc")).unwrap(),
+        std::fs::read(b.join("circuit.zkc")).unwrap()
+    );
+    for d in [&a, &b] {
+        let (ok, text) = zkc(&["setup", d.to_str().unwrap()], &srs);
+        assert!(ok, "{text}");
+    }
+    assert_eq!(
+        std::fs::read(a.join("vk.zkc")).unwrap(),
+        std::fs::read(b.join("vk.zkc")).unwrap()
+    );
+}

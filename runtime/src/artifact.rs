@@ -81,16 +81,29 @@ pub fn write(path: &Path, header: &Header, payload: &[u8]) -> Result<(), Artifac
     bytes.extend_from_slice(serde_json::to_string(header).expect("header serializes").as_bytes());
     bytes.push(b'\n');
     bytes.extend_from_slice(payload);
+    write_file_atomic(path, &bytes).map_err(io)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it (fsync, rename), so that an
+/// interrupted run leaves the old file or the new one, never half of one. For the plain files
+/// zkc writes too (exports, public values, reports).
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{file_name}.tmp-{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(&bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io)
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// Reads an artifact and returns its header and payload, without checking the header.

@@ -105,7 +105,7 @@ pub fn export_snarkjs(vk: &[u8], proof: &[u8], public: &[i128], dir: &Path) -> R
     std::fs::create_dir_all(dir).map_err(io)?;
     for (name, v) in files {
         let text = serde_json::to_string_pretty(&v).expect("JSON values serialize");
-        std::fs::write(dir.join(name), text + "\n").map_err(io)?;
+        zkc_runtime::artifact::write_file_atomic(&dir.join(name), (text + "\n").as_bytes()).map_err(io)?;
     }
     Ok(())
 }

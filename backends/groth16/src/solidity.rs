@@ -243,7 +243,8 @@ pub fn compile_solidity(source: &str, solcjs: &Path) -> Result<Vec<u8>, BackendE
     ));
     std::fs::create_dir_all(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
     let result = (|| {
-        std::fs::write(dir.join("Verifier.sol"), source).map_err(|e| fail(e.to_string()))?;
+        zkc_runtime::artifact::write_file_atomic(&dir.join("Verifier.sol"), source.as_bytes())
+            .map_err(|e| fail(e.to_string()))?;
         let out = Command::new(solcjs)
             .current_dir(&dir)
             .args(["--bin", "--optimize", "-o", "out", "Verifier.sol"])
