@@ -104,9 +104,47 @@ fn publish_the_input_hash_first_then_prove_and_verify_against_it() {
     }
 }
 
+/// BN254's scalar field modulus, little-endian 64-bit limbs.
+const BN254_R: [u64; 4] = [
+    0x43e1f593f0000001,
+    0x2833e84879b97091,
+    0xb85045b68181585d,
+    0x30644e72e131a029,
+];
+
+/// The canonical little-endian encoding of `v` in the field: BN254 (32 bytes, a negative
+/// value as `r - |v|`) or Goldilocks (8 bytes, `p - |v|`).
+fn field_encoding(v: i128, bn254: bool) -> Vec<u8> {
+    if !bn254 {
+        let p: u128 = 0xffff_ffff_0000_0001;
+        let x = if v >= 0 {
+            v as u128 % p
+        } else {
+            p - (v.unsigned_abs() % p)
+        };
+        return (x as u64).to_le_bytes().to_vec();
+    }
+    let mut limbs = [0u64; 4];
+    let m = v.unsigned_abs();
+    let (lo, hi) = (m as u64, (m >> 64) as u64);
+    if v >= 0 {
+        limbs[0] = lo;
+        limbs[1] = hi;
+    } else {
+        // r - |v|, with borrows.
+        let (d0, b0) = BN254_R[0].overflowing_sub(lo);
+        let (d1, b1a) = BN254_R[1].overflowing_sub(hi);
+        let (d1, b1b) = d1.overflowing_sub(b0 as u64);
+        let (d2, b2) = BN254_R[2].overflowing_sub((b1a || b1b) as u64);
+        let d3 = BN254_R[3] - b2 as u64;
+        limbs = [d0, d1, d2, d3];
+    }
+    limbs.iter().flat_map(|l| l.to_le_bytes()).collect()
+}
+
 /// No private value appears in `files`: as the quantized integer in a JSON list or string,
-/// nor (BN254 backends, positive values) as its 32-byte little-endian field encoding.
-fn assert_absent(files: &[PathBuf], values: &[i128], what: &str, field_bytes: bool) {
+/// nor as its canonical little-endian field encoding (BN254 or Goldilocks, either sign).
+fn assert_absent(files: &[PathBuf], values: &[i128], what: &str, bn254: bool) {
     for f in files {
         let bytes = std::fs::read(f).unwrap();
         let text = String::from_utf8_lossy(&bytes);
@@ -114,17 +152,31 @@ fn assert_absent(files: &[PathBuf], values: &[i128], what: &str, field_bytes: bo
             for pat in [format!("[{v},"), format!(",{v},"), format!(",{v}]"), format!("\"{v}\"")] {
                 assert!(!text.contains(&pat), "{what} value {v} found in {}", f.display());
             }
-            if field_bytes && v > 0 {
-                let mut le = (v as u128).to_le_bytes().to_vec();
-                le.resize(32, 0);
-                assert!(
-                    !bytes.windows(32).any(|w| w == le.as_slice()),
-                    "{what} value {v} found as a field element in {}",
-                    f.display()
-                );
-            }
+            let enc = field_encoding(v, bn254);
+            assert!(
+                !bytes.windows(enc.len()).any(|w| w == enc.as_slice()),
+                "{what} value {v} found as a field element in {}",
+                f.display()
+            );
         }
     }
+}
+
+#[test]
+fn field_encodings_are_canonical() {
+    assert_eq!(field_encoding(5, false), 5u64.to_le_bytes());
+    assert_eq!(field_encoding(-1, false), 0xffff_ffff_0000_0000u64.to_le_bytes());
+    let mut one = vec![0u8; 32];
+    one[0] = 1;
+    assert_eq!(field_encoding(1, true), one);
+    // -1 is r - 1: the modulus with its lowest byte one less.
+    let minus_one = field_encoding(-1, true);
+    assert_eq!(minus_one[0], 0x00);
+    assert_eq!(&minus_one[1..8], &0x43e1f593f0000001u64.to_le_bytes()[1..]);
+    assert_eq!(&minus_one[24..], &BN254_R[3].to_le_bytes());
+    // A borrow through the low limb.
+    let big = field_encoding(-(1i128 << 70), true);
+    assert_eq!(&big[..8], &BN254_R[0].to_le_bytes());
 }
 
 #[test]
@@ -138,7 +190,14 @@ fn private_values_never_reach_the_verifier_files() {
         .iter()
         .map(|x| q(x.as_f64().unwrap()))
         .collect();
-    for backend in ["halo2", "groth16", "plonky2"] {
+    for (backend, vis) in [
+        ("halo2", "private"),
+        ("groth16", "private"),
+        ("plonky2", "private"),
+        ("halo2", "hashed"),
+        ("groth16", "hashed"),
+        ("plonky2", "hashed"),
+    ] {
         let tmp = tempfile::tempdir().unwrap();
         let srs = tmp.path().join("srs");
         // Positive control: with fixed weights the circuit file does contain them.
@@ -151,13 +210,7 @@ fn private_values_never_reach_the_verifier_files() {
             &srs,
         );
         let dir = tmp.path().join("private");
-        fullprove(
-            &dir,
-            backend,
-            &shared("ff.input.json"),
-            ["private", "private", "private"],
-            &srs,
-        );
+        fullprove(&dir, backend, &shared("ff.input.json"), [vis, vis, vis], &srs);
         let params: Vec<i128> = {
             let bytes = std::fs::read(dir.join("params.zkc")).unwrap();
             let start = bytes.iter().position(|&b| b == b'[').unwrap();
@@ -196,11 +249,16 @@ fn private_values_never_reach_the_verifier_files() {
         assert_absent(&verifier_files, &outputs, "output", bn254);
         let public: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("public.json")).unwrap()).unwrap();
-        assert_eq!(
-            public["public"].as_array().unwrap().len(),
-            0,
-            "{backend}: nothing public"
-        );
+        if vis == "private" {
+            assert_eq!(
+                public["public"].as_array().unwrap().len(),
+                0,
+                "{backend}: nothing public"
+            );
+        } else {
+            // Only the three commitments' digests are public.
+            assert_eq!(public["commitments"].as_object().map(|c| c.len()), Some(3), "{public}");
+        }
         // The verifier's copy verifies without params.zkc, pk.zkc or output.json.
         for f in ["params.zkc", "pk.zkc", "output.json"] {
             std::fs::remove_file(dir.join(f)).unwrap();
