@@ -73,7 +73,14 @@ fn passes_cut_cost_on_cnn_and_attn() {
     ] {
         let g = onnx::load(&dir.join(format!("{name}.onnx")), &onnx::ImportOptions::default()).unwrap();
         let inputs = io::read_inputs(&dir.join(format!("{name}.input.json")), &g).unwrap();
-        let on = passes_cli::compile(&g, &[inputs.clone()], QuantConfig::default(), backend, PassSet::all()).unwrap();
+        let on = passes_cli::compile(
+            &g,
+            std::slice::from_ref(&inputs),
+            QuantConfig::default(),
+            backend,
+            PassSet::all(),
+        )
+        .unwrap();
         let cut = 1.0 - on.report.after as f64 / on.report.before as f64;
         print!("{}", on.report.explain());
         assert!(
