@@ -451,6 +451,21 @@ fn circuit_inputs(file: &pipeline::CircuitFile, input: &Path) -> Result<Vec<zkc_
     Ok(tensors)
 }
 
+/// Refuses, before anything is written, a circuit the backend cannot hold (a lookup table or
+/// division too wide for Goldilocks, more rows than halo2 supports): the backend's own
+/// message names the argument, its node and what to lower.
+fn fits_backend(model: &Path, backend: &str, program: &zkc_runtime::Program) -> Result<()> {
+    let cost = prover::backend(backend)?.cost(program);
+    if cost.total == u64::MAX {
+        bail!(
+            "{}: {} (a smaller --scale lowers it; or choose another backend)",
+            model.display(),
+            cost.detail.trim_start_matches("does not fit: ")
+        );
+    }
+    Ok(())
+}
+
 fn make_backend(name: &str, srs: Option<&Path>) -> Result<Box<dyn zkc_runtime::Backend>> {
     if let Some(s) = srs {
         if name != "halo2" {
@@ -916,6 +931,7 @@ fn run(cli: Cli) -> Result<()> {
                 print!("{}", opt.report.explain());
             }
             let compiled = opt.compiled;
+            fits_backend(&model.model, &backend, &compiled.program)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let path = out.join("circuit.zkc");
             pipeline::write_circuit(&path, &backend, &compiled)?;
@@ -1053,6 +1069,7 @@ fn run(cli: Cli) -> Result<()> {
                 eprint!("{}", opt.report.explain());
             }
             let compiled = opt.compiled;
+            fits_backend(&model.model, &backend, &compiled.program)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
             let file = pipeline::CircuitFile {

@@ -423,3 +423,48 @@ fn plonky2_keys_are_identical_for_the_same_circuit() {
         std::fs::read(b.join("vk.zkc")).unwrap()
     );
 }
+
+#[test]
+fn a_circuit_too_wide_for_goldilocks_is_refused_at_compile_naming_the_node() {
+    // PoissonNLLLoss computes exp(x): at the default scale its table's outputs span more than
+    // plonky2's 16-bit lookups. compile says so, naming the node, and writes nothing; halo2
+    // takes the same circuit.
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/conformance/pytorch-converted/test_PoissonNLLLLoss_no_reduce/model.onnx");
+    let model = model.to_str().unwrap();
+    let out = tmp.path().join("p");
+    fails(
+        &[
+            "compile",
+            model,
+            "--input-range",
+            "3",
+            "--backend",
+            "plonky2",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &srs,
+        "node 0 `Exp_1`",
+    );
+    assert!(
+        !out.join("circuit.zkc").exists(),
+        "nothing is written for a circuit that does not fit"
+    );
+    let (ok, text) = zkc(
+        &[
+            "compile",
+            model,
+            "--input-range",
+            "3",
+            "--backend",
+            "halo2",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &srs,
+    );
+    assert!(ok, "{text}");
+}
