@@ -481,7 +481,7 @@ fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> R
     let pb = spinner(&format!("{} setup", file.backend));
     let keys = b.setup(&file.compiled.program)?;
     pb.finish_and_clear();
-    prover::write_keys(dir, &file.backend, &file.compiled, &keys)?;
+    prover::write_keys(dir, file, &keys)?;
     if file.backend == "halo2" && srs.is_none() {
         eprintln!("note: the KZG SRS was generated on this machine (fresh randomness, cached): a local trusted setup that convinces only whoever trusts this machine; for proofs meant for others use --srs with a ceremony file");
     }
@@ -492,12 +492,13 @@ fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> R
 fn prove_dir(dir: &Path, file: &pipeline::CircuitFile, inputs: &[zkc_ir::Tensor]) -> Result<io::OutputFile> {
     let b = prover::backend(&file.backend)?;
     let h = file.compiled.program.hash();
-    let (_, pk) = artifact::read(&dir.join("pk.zkc"), "proving-key", &file.backend, Some(&h))?;
+    let (pk_header, pk) = artifact::read(&dir.join("pk.zkc"), "proving-key", &file.backend, Some(&h))?;
+    pipeline::check_contents(&dir.join("pk.zkc"), &pk_header, file)?;
     let trace = pipeline::witness(&file.compiled, inputs)?;
     let pb = spinner(&format!("{} prove", file.backend));
     let proof = b.prove(&file.compiled.program, &pk, &trace)?;
     pb.finish_and_clear();
-    let (_, outputs) = prover::write_proof(dir, &file.backend, &file.compiled, &trace, &proof)?;
+    let (_, outputs) = prover::write_proof(dir, file, &trace, &proof)?;
     Ok(outputs)
 }
 
@@ -512,8 +513,10 @@ struct VerifyFiles {
 fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
     let file = pipeline::read_circuit(&f.circuit)?;
     let h = file.compiled.program.hash();
-    let (_, vk) = artifact::read(&f.vk, "verifying-key", &file.backend, Some(&h))?;
-    let (_, proof) = artifact::read(&f.proof, "proof", &file.backend, Some(&h))?;
+    let (vk_header, vk) = artifact::read(&f.vk, "verifying-key", &file.backend, Some(&h))?;
+    pipeline::check_contents(&f.vk, &vk_header, &file)?;
+    let (proof_header, proof) = artifact::read(&f.proof, "proof", &file.backend, Some(&h))?;
+    pipeline::check_contents(&f.proof, &proof_header, &file)?;
     let public = prover::read_public(&f.public)?;
     if public.circuit_hash != h {
         bail!("{}: these public values are for another circuit", f.public.display());
@@ -975,7 +978,7 @@ fn run(cli: Cli) -> Result<()> {
                     let pb = spinner(&format!("{} setup", file.backend));
                     let keys = b.setup_with_seed(&file.compiled.program, seed.as_bytes())?;
                     pb.finish_and_clear();
-                    prover::write_keys(&dir, &file.backend, &file.compiled, &keys)?;
+                    prover::write_keys(&dir, &file, &keys)?;
                     eprintln!("warning: keys derived from --insecure-seed: anyone who knows the seed can forge proofs for them (tests and benchmarks only)");
                 }
                 None => setup_keys(&dir, &file, srs.as_deref())?,
@@ -1071,11 +1074,7 @@ fn run(cli: Cli) -> Result<()> {
             let compiled = opt.compiled;
             fits_backend(&model.model, &backend, &compiled.program)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-            pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
-            let file = pipeline::CircuitFile {
-                backend: backend.clone(),
-                compiled,
-            };
+            let file = pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
             setup_keys(&out, &file, None)?;
             let outputs = prove_dir(&out, &file, &inputs)?;
             verify_files(&VerifyFiles {

@@ -92,19 +92,25 @@ pub struct CircuitFile {
     pub backend: String,
     /// The compiled program and its plan.
     pub compiled: Compiled,
+    /// The file's [`artifact::Header::contents_hash`] (set when written or read; not part
+    /// of the payload it hashes).
+    #[serde(skip)]
+    pub contents_hash: String,
 }
 
 /// Writes a compiled circuit artifact. Witness parameters (private, hashed or public
 /// weights) are not part of it: they go to `params.zkc` beside it, a file for the prover
 /// only, so the circuit file can be handed to verifiers without revealing them.
-pub fn write_circuit(path: &Path, backend: &str, compiled: &Compiled) -> Result<(), PipelineError> {
+pub fn write_circuit(path: &Path, backend: &str, compiled: &Compiled) -> Result<CircuitFile, PipelineError> {
     let mut stripped = compiled.clone();
     let params = std::mem::take(&mut stripped.params);
-    let file = CircuitFile {
+    let mut file = CircuitFile {
         backend: backend.into(),
         compiled: stripped,
+        contents_hash: String::new(),
     };
     let payload = serde_json::to_vec(&file).expect("compiled circuit serializes");
+    let contents = artifact::contents_hash(&payload);
     let hash = compiled.program.hash();
     if compiled.param_count > 0 {
         let text: Vec<String> = params.iter().map(|v| v.to_string()).collect();
@@ -115,8 +121,11 @@ pub fn write_circuit(path: &Path, backend: &str, compiled: &Compiled) -> Result<
             &payload,
         )?;
     }
-    let header = artifact::Header::new("circuit", backend, &hash);
-    Ok(artifact::write(path, &header, &payload)?)
+    let header = artifact::Header::new("circuit", backend, &hash).with_contents(&contents);
+    artifact::write(path, &header, &payload)?;
+    file.compiled.params = params;
+    file.contents_hash = contents;
+    Ok(file)
 }
 
 /// `params.zkc` beside a circuit file.
@@ -185,6 +194,29 @@ pub fn read_circuit(path: &Path) -> Result<CircuitFile, PipelineError> {
             reason: "the circuit hash in the header does not match the contents".into(),
         });
     }
+    if header.contents_hash.is_empty() || header.contents_hash != artifact::contents_hash(&payload) {
+        return Err(PipelineError::Damaged {
+            path: p,
+            reason: "its contents (program, visibility, input ranges) do not match the contents hash in its header: the file was edited or damaged; compile it again".into(),
+        });
+    }
+    file.contents_hash = header.contents_hash;
     load_params(path, &mut file)?;
     Ok(file)
+}
+
+/// Refuses a key or proof (`header`, read from `path`) made for another version of `file`:
+/// the same program but another plan (visibility, input ranges, weight bound).
+pub fn check_contents(path: &Path, header: &artifact::Header, file: &CircuitFile) -> Result<(), PipelineError> {
+    if header.contents_hash != file.contents_hash {
+        return Err(artifact::ArtifactError::Mismatch {
+            path: path.display().to_string(),
+            reason: format!(
+                "this {} was made for another version of the circuit file (same program, but its visibility, input ranges or weight bound differ); run setup (and prove) again with this circuit.zkc",
+                header.kind
+            ),
+        }
+        .into());
+    }
+    Ok(())
 }

@@ -325,16 +325,16 @@ fn write_json(path: &Path, value: &impl Serialize) -> Result<(), PipelineError> 
 }
 
 /// Writes keys to `dir/pk.zkc` and `dir/vk.zkc`.
-pub fn write_keys(dir: &Path, backend: &str, compiled: &Compiled, keys: &Keys) -> Result<(), PipelineError> {
-    let h = compiled.program.hash();
+pub fn write_keys(dir: &Path, file: &crate::pipeline::CircuitFile, keys: &Keys) -> Result<(), PipelineError> {
+    let (backend, h) = (&file.backend, file.compiled.program.hash());
     artifact::write(
         &dir.join("pk.zkc"),
-        &artifact::Header::new("proving-key", backend, &h),
+        &artifact::Header::new("proving-key", backend, &h).with_contents(&file.contents_hash),
         &keys.proving_key,
     )?;
     artifact::write(
         &dir.join("vk.zkc"),
-        &artifact::Header::new("verifying-key", backend, &h),
+        &artifact::Header::new("verifying-key", backend, &h).with_contents(&file.contents_hash),
         &keys.verifying_key,
     )?;
     Ok(())
@@ -344,15 +344,15 @@ pub fn write_keys(dir: &Path, backend: &str, compiled: &Compiled, keys: &Keys) -
 /// prover's outputs, private or not).
 pub fn write_proof(
     dir: &Path,
-    backend: &str,
-    compiled: &Compiled,
+    file: &crate::pipeline::CircuitFile,
     trace: &Trace,
     proof: &[u8],
 ) -> Result<(PublicFile, OutputFile), PipelineError> {
+    let (backend, compiled) = (&file.backend, &file.compiled);
     let h = compiled.program.hash();
     artifact::write(
         &dir.join("proof.zkc"),
-        &artifact::Header::new("proof", backend, &h),
+        &artifact::Header::new("proof", backend, &h).with_contents(&file.contents_hash),
         proof,
     )?;
     let public = PublicFile::new(backend, compiled, trace);

@@ -468,3 +468,76 @@ fn a_circuit_too_wide_for_goldilocks_is_refused_at_compile_naming_the_node() {
     );
     assert!(ok, "{text}");
 }
+
+/// Splits an artifact into its header (JSON) and payload.
+fn split_artifact(bytes: &[u8]) -> (serde_json::Value, Vec<u8>) {
+    let mut parts = bytes.splitn(3, |&b| b == b'\n');
+    assert_eq!(parts.next(), Some(&b"ZKC-ARTIFACT"[..]));
+    let header = serde_json::from_slice(parts.next().unwrap()).unwrap();
+    (header, parts.next().unwrap().to_vec())
+}
+
+fn join_artifact(header: &serde_json::Value, payload: &[u8]) -> Vec<u8> {
+    let mut out = b"ZKC-ARTIFACT\n".to_vec();
+    out.extend_from_slice(header.to_string().as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(payload);
+    out
+}
+
+#[test]
+fn an_edited_circuit_plan_is_refused_even_with_its_hash_recomputed() {
+    // The program hash binds keys to the program only; what a verifier reads beside it (the
+    // input ranges it refuses public inputs outside, the visibility) is bound by the
+    // contents hash, which keys and proofs carry too.
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let d = tmp.path().join("ff");
+    let (ok, text) = zkc(
+        &[
+            "fullprove",
+            &shared("ff.onnx"),
+            "-i",
+            &shared("ff.input.json"),
+            "--backend",
+            "groth16",
+            "--out",
+            d.to_str().unwrap(),
+        ],
+        &srs,
+    );
+    assert!(ok, "{text}");
+    let original = std::fs::read(d.join("circuit.zkc")).unwrap();
+    let (mut header, payload) = split_artifact(&original);
+    assert_eq!(
+        header["contents_hash"].as_str(),
+        Some(zkc_runtime::artifact::contents_hash(&payload).as_str())
+    );
+    // Widen the input range the verifier checks public inputs against.
+    let mut file: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let r = file["compiled"]["plan"]["input_ranges"][0].as_f64().unwrap();
+    file["compiled"]["plan"]["input_ranges"][0] = serde_json::json!(r * 1000.0);
+    let edited = serde_json::to_vec(&file).unwrap();
+
+    // 1. Edited, header untouched: the file itself is refused.
+    std::fs::write(d.join("circuit.zkc"), join_artifact(&header, &edited)).unwrap();
+    fails(&["verify", d.to_str().unwrap()], &srs, "do not match the contents hash");
+    // 2. Edited and its contents hash recomputed: the keys and proof were made for the
+    //    original file, and say so.
+    header["contents_hash"] = serde_json::json!(zkc_runtime::artifact::contents_hash(&edited));
+    std::fs::write(d.join("circuit.zkc"), join_artifact(&header, &edited)).unwrap();
+    fails(
+        &["verify", d.to_str().unwrap()],
+        &srs,
+        "another version of the circuit file",
+    );
+    fails(
+        &["prove", d.to_str().unwrap(), "-i", &shared("ff.input.json")],
+        &srs,
+        "another version of the circuit file",
+    );
+    // The original verifies again.
+    std::fs::write(d.join("circuit.zkc"), &original).unwrap();
+    let (ok, text) = zkc(&["verify", d.to_str().unwrap()], &srs);
+    assert!(ok, "{text}");
+}

@@ -26,6 +26,13 @@ pub struct Header {
     pub backend: String,
     /// Hex SHA-256 of the compiled circuit it belongs to.
     pub circuit_hash: String,
+    /// Hex SHA-256 of the whole compiled-circuit file's payload (the program *and* what a
+    /// verifier reads beside it: visibility, input ranges, weight bound), for the circuit
+    /// file itself and for the keys and proofs made from it. The backends bind keys to the
+    /// program alone; this binds them to the file, so an edited plan is refused. Empty for
+    /// artifacts that are not tied to a circuit file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contents_hash: String,
 }
 
 /// An artifact could not be read or written.
@@ -66,8 +73,21 @@ impl Header {
             zkc_version: env!("CARGO_PKG_VERSION").to_string(),
             backend: backend.to_string(),
             circuit_hash: circuit_hash.to_string(),
+            contents_hash: String::new(),
         }
     }
+
+    /// The header bound to a circuit file's contents ([`Header::contents_hash`]).
+    pub fn with_contents(mut self, contents_hash: &str) -> Self {
+        self.contents_hash = contents_hash.to_string();
+        self
+    }
+}
+
+/// Hex SHA-256 of `bytes` (an artifact payload), as [`Header::contents_hash`] holds it.
+pub fn contents_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// Writes `header` and `payload` to `path` atomically (temp file, fsync, rename).
