@@ -144,9 +144,12 @@ pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, Backen
             let dir = dir.clone().unwrap_or_else(default_dir);
             let path = dir.join(file_name(k));
             if path.exists() {
-                if let Ok(p) = read(&path) {
-                    if p.k() == k {
-                        return Ok(p);
+                match read(&path) {
+                    Ok(p) if p.k() == k => return Ok(p),
+                    // A cached file is only ever linked in whole, so one that does not read
+                    // is damaged: drop it, so that a good one can take its place.
+                    _ => {
+                        let _ = fs::remove_file(&path);
                     }
                 }
             }
@@ -229,5 +232,9 @@ mod tests {
         assert_eq!(read(&path).unwrap().get_g()[1], first.get_g()[1]);
         let leftovers = fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "temporary files are removed");
+        // A damaged cache file is replaced, not kept forever.
+        fs::write(&path, b"damaged").unwrap();
+        let fresh = params_for(&src, 3).unwrap();
+        assert_eq!(read(&path).unwrap().get_g()[1], fresh.get_g()[1]);
     }
 }
