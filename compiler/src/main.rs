@@ -295,6 +295,11 @@ enum Command {
         /// Compiled circuit (default DIR/circuit.zkc).
         #[arg(long)]
         circuit: Option<PathBuf>,
+        /// For an aggregate: the verifying key (vk.zkc) you trust for its inner proofs, one per
+        /// inner proof in order, or one for all. Without it the inner keys stored in the
+        /// aggregate directory are taken as they are.
+        #[arg(long = "inner-vk", value_name = "VK")]
+        inner_vk: Vec<PathBuf>,
         #[command(flatten)]
         expect: Expect,
     },
@@ -992,9 +997,18 @@ fn run(cli: Cli) -> Result<()> {
             println!("{}", serde_json::to_string(&outputs)?);
             eprintln!("proof written to {}", dir.join("proof.zkc").display());
         }
-        Command::Verify { dir: Some(d), .. } if d.join("aggregate.json").exists() => {
+        Command::Verify {
+            dir: Some(d), inner_vk, ..
+        } if d.join("aggregate.json").exists() => {
             let inner = prover::read_aggregate(&d)?;
             let tag = prover::aggregate_tag(&inner);
+            if !(inner_vk.is_empty() || inner_vk.len() == 1 || inner_vk.len() == inner.len()) {
+                bail!(
+                    "--inner-vk: give one verifying key for all {} inner proofs, or one per inner proof ({} given)",
+                    inner.len(),
+                    inner_vk.len()
+                );
+            }
             let mut vks = Vec::new();
             let mut pairs = Vec::new();
             for (i, item) in inner.iter().enumerate() {
@@ -1010,6 +1024,16 @@ fn run(cli: Cli) -> Result<()> {
                     .map(|v| v.parse::<i128>())
                     .collect::<Result<Vec<_>, _>>()
                     .context("aggregate.json: bad public value")?;
+                if let Some(trusted) = inner_vk.get(i).or(inner_vk.first().filter(|_| inner_vk.len() == 1)) {
+                    let (_, want) = artifact::read(trusted, "verifying-key", "plonky2", None)?;
+                    if want != vk {
+                        bail!(
+                            "inner proof {i} of {} was made with another verifying key than {} (another model or setup)",
+                            d.display(),
+                            trusted.display()
+                        );
+                    }
+                }
                 vks.push(vk.clone());
                 pairs.push((vk, vals));
             }
@@ -1027,8 +1051,12 @@ fn run(cli: Cli) -> Result<()> {
             vk,
             public,
             circuit,
+            inner_vk,
             expect,
         } => {
+            if !inner_vk.is_empty() {
+                bail!("--inner-vk applies to an aggregate directory (one with aggregate.json); for a single proof pass --vk");
+            }
             let d = dir.clone().unwrap_or_default();
             if dir.is_none() && (proof.is_none() || vk.is_none() || public.is_none() || circuit.is_none()) {
                 bail!("give a proof directory, or all of --proof, --vk, --public and --circuit");

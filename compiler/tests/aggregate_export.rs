@@ -96,6 +96,22 @@ fn plonky2_aggregates_two_and_four_proofs() {
     };
     aggregate(&[&a, &b, &b, &a], &t.join("agg4"));
     aggregate(&[&m, &a], &t.join("mixed"));
+    // Pinning the inner verifying keys: ff's key for all four ff proofs; per proof for the
+    // mixed aggregate; ff's key alone is refused for the mixed one (its first proof is mlp's).
+    let (ff_vk, mlp_vk) = (
+        a.join("vk.zkc").display().to_string(),
+        m.join("vk.zkc").display().to_string(),
+    );
+    let agg4 = t.join("agg4").display().to_string();
+    let mixed = t.join("mixed").display().to_string();
+    let (ok, text) = zkc(&["verify", &agg4, "--inner-vk", &ff_vk]);
+    assert!(ok, "{text}");
+    let (ok, text) = zkc(&["verify", &mixed, "--inner-vk", &mlp_vk, "--inner-vk", &ff_vk]);
+    assert!(ok, "{text}");
+    let (ok, text) = zkc(&["verify", &mixed, "--inner-vk", &ff_vk]);
+    assert!(!ok && text.contains("another verifying key"), "{text}");
+    let (ok, text) = zkc(&["verify", &agg4, "--inner-vk", &ff_vk, "--inner-vk", &ff_vk]);
+    assert!(!ok && text.contains("one per inner proof"), "{text}");
 
     // A changed public value in the aggregate description is rejected.
     let desc = std::fs::read_to_string(agg2.join("aggregate.json")).unwrap();
