@@ -458,9 +458,13 @@ fn circuit_inputs(file: &pipeline::CircuitFile, input: &Path) -> Result<Vec<zkc_
 
 /// Refuses, before anything is written, a circuit the backend cannot hold (a lookup table or
 /// division too wide for Goldilocks, more rows than halo2 supports): the backend's own
-/// message names the argument, its node and what to lower.
-fn fits_backend(model: &Path, backend: &str, program: &zkc_runtime::Program) -> Result<()> {
-    let cost = prover::backend(backend)?.cost(program);
+/// message names the argument, its node and what to lower. The passes already costed the
+/// final program; the backend is asked again only for the message.
+fn fits_backend(model: &Path, backend: &str, opt: &zkc_passes::optimize::Optimized) -> Result<()> {
+    if opt.report.after != u64::MAX {
+        return Ok(());
+    }
+    let cost = prover::backend(backend)?.cost(&opt.compiled.program);
     if cost.total == u64::MAX {
         bail!(
             "{}: {} (a smaller --scale lowers it; or choose another backend)",
@@ -481,13 +485,19 @@ fn make_backend(name: &str, srs: Option<&Path>) -> Result<Box<dyn zkc_runtime::B
     Ok(prover::backend(name)?)
 }
 
-fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>) -> Result<()> {
+/// Generates and writes the keys; `seed` (`--insecure-seed`) derives the setup randomness.
+fn setup_keys(dir: &Path, file: &pipeline::CircuitFile, srs: Option<&Path>, seed: Option<&str>) -> Result<()> {
     let b = make_backend(&file.backend, srs)?;
     let pb = spinner(&format!("{} setup", file.backend));
-    let keys = b.setup(&file.compiled.program)?;
+    let keys = match seed {
+        Some(seed) => b.setup_with_seed(&file.compiled.program, seed.as_bytes())?,
+        None => b.setup(&file.compiled.program)?,
+    };
     pb.finish_and_clear();
     prover::write_keys(dir, file, &keys)?;
-    if file.backend == "halo2" && srs.is_none() {
+    if seed.is_some() {
+        eprintln!("warning: keys derived from --insecure-seed: anyone who knows the seed can forge proofs for them (tests and benchmarks only)");
+    } else if file.backend == "halo2" && srs.is_none() {
         eprintln!("note: the KZG SRS was generated on this machine (fresh randomness, cached): a local trusted setup that convinces only whoever trusts this machine; for proofs meant for others use --srs with a ceremony file");
     }
     Ok(())
@@ -938,8 +948,8 @@ fn run(cli: Cli) -> Result<()> {
             if passes.explain_passes {
                 print!("{}", opt.report.explain());
             }
+            fits_backend(&model.model, &backend, &opt)?;
             let compiled = opt.compiled;
-            fits_backend(&model.model, &backend, &compiled.program)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let path = out.join("circuit.zkc");
             pipeline::write_circuit(&path, &backend, &compiled)?;
@@ -977,17 +987,7 @@ fn run(cli: Cli) -> Result<()> {
             let file = pipeline::read_circuit(&cpath)?;
             visibility.check(&cpath, file.compiled.plan.config.visibility)?;
             let dir = cpath.parent().map(Path::to_path_buf).unwrap_or_default();
-            match insecure_seed {
-                Some(seed) => {
-                    let b = prover::backend(&file.backend)?;
-                    let pb = spinner(&format!("{} setup", file.backend));
-                    let keys = b.setup_with_seed(&file.compiled.program, seed.as_bytes())?;
-                    pb.finish_and_clear();
-                    prover::write_keys(&dir, &file, &keys)?;
-                    eprintln!("warning: keys derived from --insecure-seed: anyone who knows the seed can forge proofs for them (tests and benchmarks only)");
-                }
-                None => setup_keys(&dir, &file, srs.as_deref())?,
-            }
+            setup_keys(&dir, &file, srs.as_deref(), insecure_seed.as_deref())?;
             println!("keys written to {} (pk.zkc, vk.zkc)", dir.display());
         }
         Command::Prove { dir, input } => {
@@ -1009,6 +1009,10 @@ fn run(cli: Cli) -> Result<()> {
                     inner_vk.len()
                 );
             }
+            let trusted = inner_vk
+                .iter()
+                .map(|p| Ok((p, artifact::read(p, "verifying-key", "plonky2", None)?.1)))
+                .collect::<Result<Vec<_>>>()?;
             let mut vks = Vec::new();
             let mut pairs = Vec::new();
             for (i, item) in inner.iter().enumerate() {
@@ -1024,13 +1028,13 @@ fn run(cli: Cli) -> Result<()> {
                     .map(|v| v.parse::<i128>())
                     .collect::<Result<Vec<_>, _>>()
                     .context("aggregate.json: bad public value")?;
-                if let Some(trusted) = inner_vk.get(i).or(inner_vk.first().filter(|_| inner_vk.len() == 1)) {
-                    let (_, want) = artifact::read(trusted, "verifying-key", "plonky2", None)?;
-                    if want != vk {
+                // One trusted key for all inner proofs, or one each.
+                if let Some((path, want)) = trusted.get(if trusted.len() == 1 { 0 } else { i }) {
+                    if *want != vk {
                         bail!(
                             "inner proof {i} of {} was made with another verifying key than {} (another model or setup)",
                             d.display(),
-                            trusted.display()
+                            path.display()
                         );
                     }
                 }
@@ -1099,11 +1103,11 @@ fn run(cli: Cli) -> Result<()> {
             if passes.explain_passes {
                 eprint!("{}", opt.report.explain());
             }
+            fits_backend(&model.model, &backend, &opt)?;
             let compiled = opt.compiled;
-            fits_backend(&model.model, &backend, &compiled.program)?;
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let file = pipeline::write_circuit(&out.join("circuit.zkc"), &backend, &compiled)?;
-            setup_keys(&out, &file, None)?;
+            setup_keys(&out, &file, None, None)?;
             let outputs = prove_dir(&out, &file, &inputs)?;
             verify_files(&VerifyFiles {
                 circuit: out.join("circuit.zkc"),

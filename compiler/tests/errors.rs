@@ -28,6 +28,25 @@ fn zkc(args: &[&str], srs: &Path) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `zkc fullprove` of a shared model into `dir`.
+fn fullproved(dir: &Path, model: &str, backend: &str, srs: &Path) -> PathBuf {
+    let (ok, text) = zkc(
+        &[
+            "fullprove",
+            &shared(&format!("{model}.onnx")),
+            "-i",
+            &shared(&format!("{model}.input.json")),
+            "--backend",
+            backend,
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        srs,
+    );
+    assert!(ok, "{text}");
+    dir.to_path_buf()
+}
+
 fn fails(args: &[&str], srs: &Path, needle: &str) {
     let (ok, text) = zkc(args, srs);
     assert!(!ok, "zkc {args:?} should fail:\n{text}");
@@ -207,11 +226,12 @@ fn every_command_fails_cleanly_on_bad_files() {
     );
 }
 
-#[test]
-fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
+/// Compiles `model` for `backend` twice and sets both up: the circuits and verifying keys
+/// must be byte-identical (halo2 shares one cached SRS, plonky2's setup has no secret).
+fn assert_compiles_and_sets_up_identically(model: &str, backend: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let a = compiled_dir(&tmp.path().join("a"), "mlp");
-    let b = compiled_dir(&tmp.path().join("b"), "mlp");
+    let a = compiled_dir_for(&tmp.path().join("a"), model, backend);
+    let b = compiled_dir_for(&tmp.path().join("b"), model, backend);
     assert_eq!(
         std::fs::read(a.join("circuit.zkc")).unwrap(),
         std::fs::read(b.join("circuit.zkc")).unwrap()
@@ -225,6 +245,11 @@ fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
         std::fs::read(a.join("vk.zkc")).unwrap(),
         std::fs::read(b.join("vk.zkc")).unwrap()
     );
+}
+
+#[test]
+fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
+    assert_compiles_and_sets_up_identically("mlp", "halo2");
 }
 
 #[test]
@@ -289,25 +314,8 @@ fn the_other_commands_fail_cleanly_and_say_why() {
     let t = tmp.path();
     let srs = t.join("srs");
     let input = shared("ff.input.json");
-    let prove_dir = |model: &str| {
-        let d = t.join(format!("{model}-proof"));
-        let (ok, text) = zkc(
-            &[
-                "fullprove",
-                &shared(&format!("{model}.onnx")),
-                "-i",
-                &shared(&format!("{model}.input.json")),
-                "--backend",
-                "halo2",
-                "--out",
-                d.to_str().unwrap(),
-            ],
-            &srs,
-        );
-        assert!(ok, "{text}");
-        d
-    };
-    let (ff, mlp) = (prove_dir("ff"), prove_dir("mlp"));
+    let ff = fullproved(&t.join("ff-proof"), "ff", "halo2", &srs);
+    let mlp = fullproved(&t.join("mlp-proof"), "mlp", "halo2", &srs);
     let ffs = ff.to_str().unwrap();
     let junk = t.join("junk.json");
     std::fs::write(&junk, b"garbage").unwrap();
@@ -405,23 +413,7 @@ fn the_other_commands_fail_cleanly_and_say_why() {
 
 #[test]
 fn plonky2_keys_are_identical_for_the_same_circuit() {
-    // plonky2's setup has no secret: the same compiled circuit always gives the same keys.
-    let tmp = tempfile::tempdir().unwrap();
-    let srs = tmp.path().join("srs");
-    let a = compiled_dir_for(&tmp.path().join("a"), "ff", "plonky2");
-    let b = compiled_dir_for(&tmp.path().join("b"), "ff", "plonky2");
-    assert_eq!(
-        std::fs::read(a.join("circuit.zkc")).unwrap(),
-        std::fs::read(b.join("circuit.zkc")).unwrap()
-    );
-    for d in [&a, &b] {
-        let (ok, text) = zkc(&["setup", d.to_str().unwrap()], &srs);
-        assert!(ok, "{text}");
-    }
-    assert_eq!(
-        std::fs::read(a.join("vk.zkc")).unwrap(),
-        std::fs::read(b.join("vk.zkc")).unwrap()
-    );
+    assert_compiles_and_sets_up_identically("ff", "plonky2");
 }
 
 #[test]
@@ -492,21 +484,7 @@ fn an_edited_circuit_plan_is_refused_even_with_its_hash_recomputed() {
     // contents hash, which keys and proofs carry too.
     let tmp = tempfile::tempdir().unwrap();
     let srs = tmp.path().join("srs");
-    let d = tmp.path().join("ff");
-    let (ok, text) = zkc(
-        &[
-            "fullprove",
-            &shared("ff.onnx"),
-            "-i",
-            &shared("ff.input.json"),
-            "--backend",
-            "groth16",
-            "--out",
-            d.to_str().unwrap(),
-        ],
-        &srs,
-    );
-    assert!(ok, "{text}");
+    let d = fullproved(&tmp.path().join("ff"), "ff", "groth16", &srs);
     let original = std::fs::read(d.join("circuit.zkc")).unwrap();
     let (mut header, payload) = split_artifact(&original);
     assert_eq!(

@@ -139,6 +139,9 @@ fn rewritten_rescales_reject_a_changed_quotient_or_remainder() {
     for p in [
         exact_rescales(&program(3 << 5, 8)).unwrap().0,
         merged_rescales(&double_rescale()).unwrap().0,
+        merged_rescales(&exact_rescales(&scaled_double_rescale()).unwrap().0)
+            .unwrap()
+            .0,
     ] {
         let (_, t) = output(&p, 1234);
         for (a, _) in &p.arguments {
@@ -197,14 +200,5 @@ fn merged_rescales_read_through_a_power_of_two_scale() {
         let exact = ((77 * (x + 3)) as f64 / 128.0 + 0.5).floor();
         assert!((a - b).abs() <= 1, "x = {x}: {a} vs {b}");
         assert_eq!(b as f64, exact, "x = {x}: one rounding");
-    }
-    // The merged argument is fully checked: a changed quotient or remainder is rejected.
-    let (_, t) = output(&q, 1234);
-    if let Argument::Rescale { q: qv, r, .. } = q.arguments[3].0 {
-        for v in [qv, r] {
-            let mut bad = t.clone();
-            bad.values[v.0 as usize] += 1;
-            assert!(zkc_runtime::check(&q, &bad).is_err());
-        }
     }
 }
