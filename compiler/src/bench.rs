@@ -55,6 +55,9 @@ pub struct BenchArgs {
     /// cost model).
     #[command(flatten)]
     pub passes: crate::passes_cli::PassArgs,
+    /// Fixed-point and visibility settings, as for `zkc compile` (the same for every backend).
+    #[command(flatten)]
+    pub quant: crate::quant_cli::QuantArgs,
 }
 
 /// How many setup/prove/verify rounds to run: `warmup` untimed, then `repeat` timed.
@@ -192,6 +195,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     // Fail on a bad model or input here, once, rather than in every child.
     let g = onnx::load(&args.model, &onnx::ImportOptions::default())?;
     io::read_inputs(&args.input, &g)?;
+    args.quant.config()?;
 
     let exe = std::env::current_exe().context("bench: cannot find the zkc executable to re-run per backend")?;
     let exe_args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
@@ -392,18 +396,20 @@ fn child(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     };
     let mut progress = |stage, round| send(&ChildMessage::Stage { stage, round });
     let passes = args.passes.set().map_err(anyhow::Error::msg)?;
-    let measured = measure(&args.model, &args.input, backend, rounds, passes, &mut progress).and_then(|(r, outs)| {
-        if let Some(d) = &args.outputs {
-            let path = d.join(format!("{backend}.output.json"));
-            let text = serde_json::to_string(&io::outputs_file(&outs)).expect("outputs serialize");
-            zkc_runtime::artifact::write_file_atomic(&path, (text + "\n").as_bytes()).map_err(|e| BenchError {
-                backend: backend.into(),
-                stage: Stage::Output,
-                message: format!("cannot write {}: {e}", path.display()),
-            })?;
-        }
-        Ok(r)
-    });
+    let config = args.quant.config()?;
+    let measured =
+        measure(&args.model, &args.input, backend, rounds, config, passes, &mut progress).and_then(|(r, outs)| {
+            if let Some(d) = &args.outputs {
+                let path = d.join(format!("{backend}.output.json"));
+                let text = serde_json::to_string(&io::outputs_file(&outs)).expect("outputs serialize");
+                zkc_runtime::artifact::write_file_atomic(&path, (text + "\n").as_bytes()).map_err(|e| BenchError {
+                    backend: backend.into(),
+                    stage: Stage::Output,
+                    message: format!("cannot write {}: {e}", path.display()),
+                })?;
+            }
+            Ok(r)
+        });
     match measured {
         Ok(r) => {
             let (unit, note) = (r.unit.clone(), r.note.clone());
@@ -438,6 +444,7 @@ pub fn measure(
     input: &Path,
     backend: &str,
     rounds: Rounds,
+    config: QuantConfig,
     passes: zkc_passes::optimize::PassSet,
     progress: &mut dyn FnMut(Stage, usize),
 ) -> Result<(BackendResult, Vec<zkc_ir::Tensor>), BenchError> {
@@ -455,15 +462,9 @@ pub fn measure(
         .map_err(|e| fail(Stage::Load, format!("float run of {}: {e}", model.display())))?;
 
     progress(Stage::Compile, 1);
-    let compiled = crate::passes_cli::compile(
-        &g,
-        std::slice::from_ref(&inputs),
-        QuantConfig::default(),
-        backend,
-        passes,
-    )
-    .map_err(|e| fail(Stage::Compile, e.to_string()))?
-    .compiled;
+    let compiled = crate::passes_cli::compile(&g, std::slice::from_ref(&inputs), config, backend, passes)
+        .map_err(|e| fail(Stage::Compile, e.to_string()))?
+        .compiled;
     let program = &compiled.program;
     let cost = b.cost(program);
 
@@ -1018,11 +1019,22 @@ mod tests {
         let mut stages = Vec::new();
         let rounds = Rounds { repeat: 2, warmup: 1 };
         let passes = zkc_passes::optimize::PassSet::all();
+        // Not the defaults, so that the settings are seen to reach the compiled circuit.
+        let config = QuantConfig {
+            scale: 12,
+            weight_scale: 12,
+            visibility: zkc_passes::VisibilityConfig {
+                input: zkc_passes::Visibility::Public,
+                ..Default::default()
+            },
+            ..QuantConfig::default()
+        };
         let (r, outs) = measure(
             &model,
             &shared("ff.input.json"),
             "halo2",
             rounds,
+            config.clone(),
             passes,
             &mut |s, round| stages.push((s, round)),
         )
@@ -1048,15 +1060,10 @@ mod tests {
         let g = onnx::load(&model, &onnx::ImportOptions::default()).unwrap();
         let inputs = io::read_inputs(&shared("ff.input.json"), &g).unwrap();
         // (halo2's cost model steers the passes there, as in the measured run.)
-        let fixed = crate::passes_cli::compile(
-            &g,
-            std::slice::from_ref(&inputs),
-            QuantConfig::default(),
-            "halo2",
-            passes,
-        )
-        .unwrap()
-        .compiled;
+        let fixed = crate::passes_cli::compile(&g, std::slice::from_ref(&inputs), config, "halo2", passes)
+            .unwrap()
+            .compiled;
+        assert_eq!(fixed.plan.config.visibility.input, zkc_passes::Visibility::Public);
         let want = pipeline::outputs(&fixed, &pipeline::witness(&fixed, &inputs).unwrap());
         assert_eq!(outs, want);
         assert!(r.verified, "{:?}", r.note);
@@ -1073,6 +1080,7 @@ mod tests {
             Path::new("x.json"),
             "halo2",
             Rounds { repeat: 1, warmup: 0 },
+            QuantConfig::default(),
             zkc_passes::optimize::PassSet::all(),
             &mut |_, _| {},
         )

@@ -7,4 +7,5 @@ pub mod onnx;
 pub mod passes_cli;
 pub mod pipeline;
 pub mod prover;
+pub mod quant_cli;
 pub mod table;

@@ -248,7 +248,7 @@ fn fixed_outputs(
 /// rounding order moves outputs by a unit or two; a weight scaled below the weight grid
 /// moves them much more.
 fn tolerance(direct_error: f64, scale: u32) -> f64 {
-    (1.25 * direct_error).max(2f64.powi(-(scale as i32)))
+    direct_error.max(2f64.powi(-(scale as i32)))
 }
 
 /// Largest mismatch of fixed-point outputs against float ones over all probes.
