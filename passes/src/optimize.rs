@@ -243,7 +243,7 @@ fn fixed_outputs(
 }
 
 /// How far fixed-point outputs may be from the float model: no further than the direct
-/// lowering's own error plus a quarter (or one unit of the scale, when that is larger), so
+/// lowering's own error (or one unit of the scale, when that is larger), so
 /// that the passes never trade away the accuracy the scale was chosen for. A changed
 /// rounding order moves outputs by a unit or two; a weight scaled below the weight grid
 /// moves them much more.
