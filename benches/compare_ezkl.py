@@ -155,7 +155,7 @@ def ratio(a, b):
 
 def report(a):
     models = a.models.split(",")
-    summary = {"machine": a.machine, "load": a.load, "models": {}}
+    summary = {"machine": a.machine, "load": a.load, "zkc_flags": a.zkc_flags, "models": {}}
     md = []
     for m in models:
         d = os.path.join(a.work, m)
@@ -187,6 +187,8 @@ def report(a):
         ]
         widths = [max(len(r[c]) for r in [head] + table) for c in range(len(head))]
         print(f"\n== {m}: EZKL 23.0.5 vs zkc (ratio = EZKL / zkc; above 1: zkc faster or smaller) ==")
+        if a.zkc_flags:
+            print(f"zkc bench flags: {a.zkc_flags}")
         for r in [head] + table:
             print("  ".join(r[0].ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r) if i < len(widths)))
         extra = ", ".join(f"{s} {secs(ez['stages'][s]['seconds'])} s" for s in ["calibrate_settings", "compile_circuit", "gen_srs", "gen_witness"])
@@ -220,6 +222,7 @@ def main():
     r.add_argument("--models-dir", required=True)
     r.add_argument("--machine", default="")
     r.add_argument("--load", default="")
+    r.add_argument("--zkc-flags", default="", help="the flags zkc bench ran with, for the record")
     a = ap.parse_args()
     run_stage(a) if a.cmd == "stage" else report(a)
 

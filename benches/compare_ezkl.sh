@@ -2,7 +2,10 @@
 # EZKL 23.0.5 and zkc on the same shared models and inputs, in the same run.
 #
 #   benches/compare_ezkl.sh [--models ff,mlp,cnn,attn] [--backends halo2,...] [--repeat N]
-#                           [--zkc PATH] [--keep]
+#                           [--zkc PATH] [--zkc-flags "FLAGS"] [--keep]
+#
+# --zkc-flags passes fixed-point and visibility flags to `zkc bench`, e.g. EZKL's own
+# settings: --zkc-flags "--input-visibility public --scale 13 --input-range 1".
 #
 # EZKL is installed from PyPI into a throwaway virtual environment and only run, never copied.
 # Each EZKL step (gen_settings, calibrate_settings, compile_circuit, gen_srs, setup,
@@ -28,16 +31,18 @@ backends=""
 repeat=1
 zkc="$root/target/release/zkc"
 keep=0
+zkc_flags=""
 target="${EZKL_TARGET:-resources}"
 python="${PYTHON:-python3}"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) models="$2"; shift 2 ;;
     --backends) backends="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --zkc) zkc="$2"; shift 2 ;;
+    --zkc-flags) zkc_flags="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage 0 ;;
     *) echo "compare_ezkl.sh: unknown argument $1" >&2; usage 2 ;;
@@ -93,12 +98,13 @@ for m in "${model_list[@]}"; do
   echo "== $m: zkc bench ($(uptime | sed 's/.*load/load/'))" >&2
   bargs=("$model" --input "$input" --repeat "$repeat" --warmup 1 --json "$d/zkc.json" --plot "$d/zkc.svg" --outputs "$d/zkc-out")
   [ -n "$backends" ] && bargs+=(--backends "$backends")
+  if [ -n "$zkc_flags" ]; then read -r -a extra <<<"$zkc_flags"; bargs+=("${extra[@]}"); fi
   /usr/bin/time -f '%e %M' -o "$d/zkc.time" "$zkc" bench "${bargs[@]}"
 done
 load_after="$(uptime)"
 
 "$python" "$here/compare_ezkl.py" report --work "$work" --models "$models" --models-dir "$models_dir" \
-  --machine "$machine" --load "before: $load_before | after: $load_after"
+  --machine "$machine" --load "before: $load_before | after: $load_after" "--zkc-flags=$zkc_flags"
 echo
 echo "machine: $machine"
 echo "load before: $load_before"
