@@ -14,12 +14,16 @@
 //!   rescaled again (a pool before a convolution) is folded into those later `Rescale`s.
 //! - [`unscaled_outputs`]: an output that is a `Rescale` quotient only published is
 //!   published unscaled (exact, at scale `s + k`): no remainder or quotient range check.
+//! - [`widened_relus`]: a relu one bit narrower than its input's own signed decomposition
+//!   gets that bit (one R1CS constraint per relu instead of two).
 
 mod defer;
 mod outputs;
+mod relu_bits;
 
 pub use defer::{deferred_rescales, deferred_rescales_within};
 pub use outputs::unscaled_outputs;
+pub use relu_bits::widened_relus;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -58,13 +62,14 @@ pub fn score(c: &Cost) -> f64 {
 /// A step: the program, and the widest signed value (bits) the backend's field holds.
 type Step = fn(&Program, u32) -> Option<(Program, usize)>;
 
-const STEPS: [(&str, Step); 4] = [
+const STEPS: [(&str, Step); 5] = [
     ("exact-rescale", |p, _| exact_rescales(p)),
     ("merge-rescales", |p, _| merged_rescales(p)),
     ("defer-rescales", |p, bits| {
         defer::deferred_rescales_within(p, bits.saturating_sub(3))
     }),
     ("unscaled-outputs", |p, _| outputs::unscaled_outputs(p)),
+    ("widen-relus", |p, _| Some(relu_bits::widened_relus(p))),
 ];
 
 /// Every step applied without asking the backend: what the fuse pass's search costs (one
