@@ -46,6 +46,14 @@ pub enum BackendError {
     /// Proving failed.
     #[error("proving failed: {0}")]
     Prover(String),
+    /// An outside tool an export drives (solc, an EVM) failed or refused the artifact.
+    #[error("{tool}: {reason}")]
+    External {
+        /// The tool ("compiling the Solidity verifier", "EVM", ...).
+        tool: &'static str,
+        /// What happened and what to do.
+        reason: String,
+    },
 }
 
 /// Keys produced by [`Backend::setup`], serialized by the backend.

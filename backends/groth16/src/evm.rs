@@ -11,8 +11,23 @@ use crate::solidity::evm_calldata;
 /// Gas limit of the deployment and of the call (a block's worth).
 const GAS_LIMIT: u64 = 30_000_000;
 
+/// EIP-3860's limit on creation code and EIP-170's on deployed code (Ethereum mainnet).
+const MAX_INITCODE: usize = 49_152;
+const MAX_CODE: usize = 24_576;
+
 fn evm_err(e: impl std::fmt::Display) -> BackendError {
-    BackendError::Prover(format!("EVM: {e}"))
+    BackendError::External {
+        tool: "EVM",
+        reason: e.to_string(),
+    }
+}
+
+/// The verifier holds 64 bytes per public value (its input commitments `IC`), so many public
+/// values make it undeployable on Ethereum: say so, and what to change.
+fn too_large(what: &str, size: usize, limit: usize, eip: &str, n_public: usize) -> BackendError {
+    evm_err(format!(
+        "the verifier's {what} is {size} bytes, over {eip}'s {limit}-byte limit: it stores 64 bytes per public value and this proof has {n_public}. Verifier.sol is still written (for chains without the limit); to verify on Ethereum, publish fewer values, e.g. `--input-visibility hashed` (one commitment instead of every input) or `private`"
+    ))
 }
 
 /// Deploys `creation_code` (the verifier compiled by solc, its `--bin` output) and calls
@@ -20,6 +35,15 @@ fn evm_err(e: impl std::fmt::Display) -> BackendError {
 /// gas the call transaction used (including the 21000 base and the call data). A revert or
 /// halt is `Ok((false, gas))`; a contract that cannot be deployed is `Err`.
 pub fn verify_in_evm(creation_code: &[u8], proof: &[u8], public: &[i128]) -> Result<(bool, u64), BackendError> {
+    if creation_code.len() > MAX_INITCODE {
+        return Err(too_large(
+            "creation code",
+            creation_code.len(),
+            MAX_INITCODE,
+            "EIP-3860",
+            public.len(),
+        ));
+    }
     call_in_evm(creation_code, &evm_calldata(proof, public)?)
 }
 
@@ -46,9 +70,9 @@ pub fn call_in_evm(creation_code: &[u8], calldata: &[u8]) -> Result<(bool, u64),
                 reason: HaltReason::CreateContractSizeLimit,
                 ..
             } => {
-                return Err(evm_err(
-                    "the verifier exceeds EIP-170's 24 KB contract size limit (too many public values)",
-                ))
+                return Err(evm_err(format!(
+                    "the deployed verifier exceeds EIP-170's {MAX_CODE}-byte limit: it stores 64 bytes per public value. Verifier.sol is still written (for chains without the limit); to verify on Ethereum, publish fewer values, e.g. `--input-visibility hashed` or `private`"
+                )))
             }
             other => return Err(evm_err(format!("deploying the verifier failed: {other:?}"))),
         }
@@ -75,5 +99,24 @@ pub fn call_in_evm(creation_code: &[u8], calldata: &[u8]) -> Result<(bool, u64),
         }
         ExecutionResult::Revert { gas_used, .. } | ExecutionResult::Halt { gas_used, .. } => Ok((false, gas_used)),
         other => Err(evm_err(format!("unexpected result {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Too much creation code is refused before deployment, with the size, the limit, the
+    /// number of public values and what to change.
+    #[test]
+    fn an_oversized_verifier_is_refused_with_advice() {
+        let code = vec![0u8; MAX_INITCODE + 1];
+        let public = vec![0i128; 794];
+        let err = verify_in_evm(&code, &[0u8; crate::keys::PROOF_LEN], &public)
+            .unwrap_err()
+            .to_string();
+        for part in ["49153 bytes", "EIP-3860", "794", "--input-visibility hashed"] {
+            assert!(err.contains(part), "{part:?} missing from: {err}");
+        }
     }
 }

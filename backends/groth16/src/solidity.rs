@@ -233,7 +233,10 @@ pub fn evm_calldata(proof: &[u8], public: &[i128]) -> Result<Vec<u8>, BackendErr
 /// Compiles a verifier with solcjs (npm `solc`; `solcjs` is its command) and returns the
 /// creation bytecode of [`CONTRACT_NAME`], ready for [`crate::evm`]'s `verify_in_evm`.
 pub fn compile_solidity(source: &str, solcjs: &Path) -> Result<Vec<u8>, BackendError> {
-    let fail = |reason: String| BackendError::Prover(format!("compiling the Solidity verifier: {reason}"));
+    let fail = |reason: String| BackendError::External {
+        tool: "compiling the Solidity verifier",
+        reason,
+    };
     let dir = std::env::temp_dir().join(format!(
         "zkc-solc-{}-{}",
         std::process::id(),
