@@ -582,41 +582,45 @@ fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Pa
     }
     let p = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{p}: cannot read"))?;
-    let ints: Vec<i128> =
-        if bytes.starts_with(b"{") || bytes.starts_with(b"[") || bytes.first().is_some_and(u8::is_ascii_whitespace) {
-            let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
-            let lists = if v.get("input_data").is_some() {
-                io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
-            } else if v.get("output_data").is_some() {
-                io::read_outputs(file)?.output_data
-            } else {
-                bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
-            };
-            lists
-                .iter()
-                .flatten()
-                .map(|x| (x * (1u64 << scale) as f64).round() as i128)
-                .collect()
+    let ints: Vec<i128> = if bytes.starts_with(b"{")
+        || bytes.starts_with(b"[")
+        || bytes.first().is_some_and(u8::is_ascii_whitespace)
+    {
+        let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
+        let lists = if v.get("input_data").is_some() {
+            io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
+        } else if v.get("output_data").is_some() {
+            io::read_outputs(file)?.output_data
         } else {
-            let (header, payload) = artifact::read_any(file)?;
-            if header.kind != "params" {
-                bail!(
-                    "{p}: a {} file; zkc hash takes IN.json, OUT.json or params.zkc",
-                    header.kind
-                );
-            }
-            if circuit.is_none() && header.backend != backend {
-                bail!(
-                    "{p}: parameters of a {} circuit; pass --backend {}",
-                    header.backend,
-                    header.backend
-                );
-            }
-            let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
-            text.iter()
-                .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
-                .collect::<Result<_>>()?
+            bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
         };
+        lists
+            .iter()
+            .flatten()
+            .map(|x| (x * (1u64 << scale) as f64).round() as i128)
+            .collect()
+    } else {
+        let (header, payload) = artifact::read_any(file).with_context(|| {
+                format!("{p} is neither JSON nor params.zkc; zkc hash takes IN.json ({{\"input_data\": ...}}), OUT.json ({{\"output_data\": ...}}) or params.zkc")
+            })?;
+        if header.kind != "params" {
+            bail!(
+                "{p}: a {} file; zkc hash takes IN.json, OUT.json or params.zkc",
+                header.kind
+            );
+        }
+        if circuit.is_none() && header.backend != backend {
+            bail!(
+                "{p}: parameters of a {} circuit; pass --backend {}",
+                header.backend,
+                header.backend
+            );
+        }
+        let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
+        text.iter()
+            .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
+            .collect::<Result<_>>()?
+    };
     Ok(prover::commitment(&backend, &ints))
 }
 
@@ -1117,12 +1121,26 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// The error and its causes, `: `-separated, each cause left out when the message so far
+/// already contains it (library errors often show their source in their own message).
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::FAILURE
         }
     }

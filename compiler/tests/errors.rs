@@ -247,6 +247,25 @@ fn assert_compiles_and_sets_up_identically(model: &str, backend: &str) {
     );
 }
 
+/// An error's causes are printed once each, however the libraries nest them.
+#[test]
+fn a_missing_file_is_reported_once_and_hash_says_what_it_takes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let srs = tmp.path().join("srs");
+    let missing = tmp.path().join("nothing-here");
+    let (ok, text) = zkc(&["export", "solidity", missing.to_str().unwrap()], &srs);
+    assert!(!ok, "{text}");
+    assert!(text.contains("circuit.zkc"), "{text}");
+    assert_eq!(text.matches("os error 2").count(), 1, "the OS error once:\n{text}");
+    let junk = tmp.path().join("notes.txt");
+    std::fs::write(&junk, "not json").unwrap();
+    fails(
+        &["hash", junk.to_str().unwrap(), "--backend", "groth16"],
+        &srs,
+        "zkc hash takes IN.json",
+    );
+}
+
 #[test]
 fn compiling_twice_gives_identical_circuits_and_verifying_keys() {
     assert_compiles_and_sets_up_identically("mlp", "halo2");
