@@ -1,7 +1,7 @@
 //! Times setup, prove and verify of the plonky2 backend on a synthetic program shaped like the
 //! shared LeNet-style cnn (conv 4x5x5 pad 2 → relu → avgpool → conv 8x5x5 → relu → avgpool →
 //! gemm 10), fixed-point scale 8, and the aggregation of proofs. Run:
-//! `cargo run --release -p zkc-backend-plonky2 --example cnn_like [zk] [aggregate]`.
+//! `cargo run --release -p zkc-backend-plonky2 --example plonky2_cnn_like [zk] [aggregate]`.
 //! Prints the layout, the times, the proof size and the peak resident memory.
 
 use std::time::Instant;

@@ -2,7 +2,7 @@
 //! timings, sizes and peak memory; optionally aggregate four proofs of each. Each argument is
 //! a directory holding `circuit.zkc` and `witness.zkc` (from `zkc compile --backend plonky2`
 //! and `zkc witness`):
-//! `cargo run --release -p zkc-backend-plonky2 --example models -- [--plain] [--aggregate] DIR...`
+//! `cargo run --release -p zkc-backend-plonky2 --example plonky2_models -- [--plain] [--aggregate] DIR...`
 //! (`--plain`: without zero knowledge).
 
 use std::path::Path;

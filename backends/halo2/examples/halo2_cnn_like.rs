@@ -1,7 +1,7 @@
 //! Times setup, prove and verify of the halo2 backend on a synthetic program shaped like the
 //! shared LeNet-style cnn (conv 4x5x5 pad 2 → relu → avgpool → conv 8x5x5 → relu → avgpool →
 //! gemm 10), with fixed-point scale 8. Run: `cargo run --release -p zkc-backend-halo2
-//! --example cnn_like`. Prints the layout, the times and the peak resident memory.
+//! --example halo2_cnn_like`. Prints the layout, the times and the peak resident memory.
 
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! Mock, set up, prove and verify compiled zkc circuits with the halo2 backend, with timings
 //! and peak memory. Each argument is a directory holding `circuit.zkc` and `witness.zkc`
 //! (from `zkc compile` and `zkc witness`):
-//! `cargo run --release -p zkc-backend-halo2 --example models -- DIR...`
+//! `cargo run --release -p zkc-backend-halo2 --example halo2_models -- DIR...`
 
 use std::path::Path;
 use std::time::Instant;
