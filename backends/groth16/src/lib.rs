@@ -63,6 +63,7 @@ pub mod field;
 pub mod keygen;
 pub mod keys;
 pub mod mock;
+pub mod msm_affine;
 pub mod prover;
 pub mod r1cs;
 pub mod snarkjs;

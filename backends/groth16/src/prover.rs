@@ -3,9 +3,10 @@
 //! the MSM: most of a zkc witness is bits and small integers, so bases whose scalar is 0 are
 //! skipped, ±1 are just added, small magnitudes go through a bucket MSM with only as many
 //! windows as their bits need, and only the remaining scalars go through the full 254-bit
-//! Pippenger (whose cost does not shrink with small scalars: it pays every window).
+//! Pippenger (whose cost does not shrink with small scalars: it pays every window). The H
+//! term's full-size scalars use [`crate::msm_affine`] (batched affine buckets).
 
-use ark_bn254::{Bn254, Fr, G1Projective};
+use ark_bn254::{Bn254, Fr};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, PrimeField, Zero};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
@@ -183,7 +184,7 @@ pub fn prove(
     // The five MSMs run one after another, each parallel inside.
     let h_big: Vec<_> = h.par_iter().map(|x| x.into_bigint()).collect();
     let n_h = pk.h_query.len().min(h_big.len());
-    let h_acc = G1Projective::msm_bigint(&pk.h_query[..n_h], &h_big[..n_h]);
+    let h_acc = crate::msm_affine::msm_g1(&pk.h_query[..n_h], &h_big[..n_h]);
     drop(h_big);
     let l_acc = msm(&pk.l_query, &z[num_inputs..]);
     let assignment = &z[1..];
@@ -205,7 +206,7 @@ pub fn prove(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_bn254::G1Affine;
+    use ark_bn254::{G1Affine, G1Projective};
     use ark_ec::PrimeGroup;
     use ark_ff::UniformRand;
     use ark_std::rand::{Rng, SeedableRng};
