@@ -4,8 +4,8 @@
 //!
 //! Why: arkworks' Pippenger adds every point to a projective bucket (a mixed addition, ≈11
 //! field multiplications). An affine addition is one inversion and 3 multiplications; with
-//! the inversions of a batch of 1024 independent additions merged (3 multiplications each),
-//! a bucket update costs about half. Signed digits in `[-2^(c-1), 2^(c-1)]` halve the
+//! the inversions of a batch of independent additions merged (an eighth of the buckets, at
+//! most 1024; 3 multiplications each), a bucket update costs about half. Signed digits in `[-2^(c-1), 2^(c-1)]` halve the
 //! buckets. Two points for the same bucket never sit in one batch: a point whose bucket is
 //! already in the batch (about one in sixteen; most of the top window, whose digits are
 //! few) goes to that bucket's projective side sum instead, as do equal or opposite x
@@ -179,7 +179,8 @@ fn window_sum(bases: &[G1Affine], digits: &[i32], windows: usize, w: usize, c: u
     buckets.weighted_sum()
 }
 
-/// `Σ scalarsᵢ·basesᵢ` over G1.
+/// `Σ scalarsᵢ·basesᵢ` over G1, for canonical scalars (`Fr::into_bigint`, below 2^254).
+/// Holds the signed digits of every scalar at once (`4·n·windows` bytes: 22 MB at 2^18).
 pub fn msm_g1(bases: &[G1Affine], scalars: &[BigInt]) -> G1Projective {
     let n = bases.len().min(scalars.len());
     if n == 0 {
