@@ -21,7 +21,7 @@ use crate::r1cs::R1cs;
 /// Inverts every element of `v` (all nonzero) with one field inversion, serially (arkworks'
 /// `batch_inversion` spreads small batches over threads, which costs more than it saves
 /// inside an already parallel loop).
-fn invert_all<F: Field>(v: &mut [F], prefix: &mut Vec<F>) {
+pub(crate) fn invert_all<F: Field>(v: &mut [F], prefix: &mut Vec<F>) {
     prefix.clear();
     let mut acc = F::one();
     for x in v.iter() {

@@ -14,6 +14,8 @@
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, PrimeField, Zero};
+
+use crate::keygen::invert_all;
 use rayon::prelude::*;
 
 type BigInt = <Fr as PrimeField>::BigInt;
@@ -143,24 +145,6 @@ impl Buckets {
             total += running;
         }
         total
-    }
-}
-
-/// Inverts every element of `v` (all nonzero) with one field inversion.
-fn invert_all(v: &mut [Fq], prefix: &mut Vec<Fq>) {
-    prefix.clear();
-    let mut acc = Fq::ONE;
-    for x in v.iter() {
-        prefix.push(acc);
-        acc *= x;
-    }
-    let Some(mut inv) = acc.inverse() else {
-        return;
-    };
-    for (x, pre) in v.iter_mut().zip(prefix.iter()).rev() {
-        let next = inv * *x;
-        *x = inv * pre;
-        inv = next;
     }
 }
 
