@@ -194,7 +194,8 @@ enum Command {
     /// digits, the form `zkc verify --expect-hash` and public.json use.
     Hash {
         /// IN.json ({"input_data": ...}), OUT.json ({"output_data": ...}), or the params.zkc
-        /// that `zkc compile` writes for non-fixed weights.
+        /// that `zkc compile` writes for non-fixed weights (over BN254 hashed packed, as the
+        /// circuit hashes them).
         file: PathBuf,
         /// Whose hash: halo2 and groth16 share Poseidon over BN254, plonky2 uses Poseidon over
         /// Goldilocks.
@@ -470,7 +471,7 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
             Visibility::Hashed => {
                 let (have, want) = (
                     prover::digest_hex(&vals[range]),
-                    prover::commitment(&file.backend, ints),
+                    prover::commitment(&file.backend, group, ints),
                 );
                 if have != want {
                     bail!(
@@ -582,23 +583,24 @@ fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Pa
     }
     let p = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("{p}: cannot read"))?;
-    let ints: Vec<i128> = if bytes.starts_with(b"{")
+    let (group, ints): (&str, Vec<i128>) = if bytes.starts_with(b"{")
         || bytes.starts_with(b"[")
         || bytes.first().is_some_and(u8::is_ascii_whitespace)
     {
         let v: serde_json::Value = serde_json::from_slice(&bytes).with_context(|| format!("{p}: not JSON"))?;
-        let lists = if v.get("input_data").is_some() {
-            io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?
+        let (group, lists) = if v.get("input_data").is_some() {
+            ("input", io::parse_input_lists(std::str::from_utf8(&bytes)?, &p)?)
         } else if v.get("output_data").is_some() {
-            io::read_outputs(file)?.output_data
+            ("output", io::read_outputs(file)?.output_data)
         } else {
             bail!("{p}: expected {{\"input_data\": ...}} or {{\"output_data\": ...}}");
         };
-        lists
+        let ints = lists
             .iter()
             .flatten()
             .map(|x| (x * (1u64 << scale) as f64).round() as i128)
-            .collect()
+            .collect();
+        (group, ints)
     } else {
         let (header, payload) = artifact::read_any(file).with_context(|| {
                 format!("{p} is neither JSON nor params.zkc; zkc hash takes IN.json ({{\"input_data\": ...}}), OUT.json ({{\"output_data\": ...}}) or params.zkc")
@@ -617,11 +619,13 @@ fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Pa
             );
         }
         let text: Vec<String> = serde_json::from_slice(&payload).with_context(|| format!("{p}: damaged"))?;
-        text.iter()
+        let ints = text
+            .iter()
             .map(|t| t.parse::<i128>().with_context(|| format!("{p}: damaged value `{t}`")))
-            .collect::<Result<_>>()?
+            .collect::<Result<_>>()?;
+        ("params", ints)
     };
-    Ok(prover::commitment(&backend, &ints))
+    Ok(prover::commitment(&backend, group, &ints))
 }
 
 /// Why a node's range is what it is (for `calibrate --explain`).

@@ -131,9 +131,15 @@ pub fn parse_digest_hex(s: &str) -> Result<[i128; 4], String> {
     Ok(d)
 }
 
-/// The commitment of integer values as a circuit for `backend` computes it.
-pub fn commitment(backend: &str, values: &[i128]) -> String {
-    digest_hex(&zkc_runtime::poseidon::hash(hash_kind(backend), values))
+/// The commitment of a group's integer values (`group` is input, params or output) as a
+/// circuit for `backend` computes it: parameters are packed first over BN254
+/// ([`zkc_runtime::poseidon::params_hash`]).
+pub fn commitment(backend: &str, group: &str, values: &[i128]) -> String {
+    let kind = hash_kind(backend);
+    digest_hex(&match group {
+        "params" => zkc_runtime::poseidon::params_hash(kind, values),
+        _ => zkc_runtime::poseidon::hash(kind, values),
+    })
 }
 
 impl PublicFile {

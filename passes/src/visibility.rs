@@ -6,6 +6,8 @@
 //!   statement implies.
 //! - `hashed`: private, but a Poseidon hash of all of them (one digest per group) is computed
 //!   inside the circuit and made public, so a proof binds to values committed beforehand.
+//!   Over BN254, parameters are hashed packed several to a field element
+//!   (`zkc_runtime::poseidon::pack_params`).
 //! - `fixed` (parameters only, the default): the weights are constants baked into the circuit;
 //!   anyone holding the compiled circuit knows them, and fixed-weight products cost nothing
 //!   on Groth16.

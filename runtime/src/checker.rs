@@ -26,11 +26,7 @@ impl fmt::Display for Violation {
             return f.write_str(&self.detail);
         }
         let (i, a, o, d) = (self.index, &self.argument, &self.origin, &self.detail);
-        write!(
-            f,
-            "argument {i} `{a}` from node {} `{}` is violated: {d}",
-            o.node, o.name
-        )
+        write!(f, "argument {i} `{a}` from {o} is violated: {d}")
     }
 }
 

@@ -80,7 +80,7 @@ impl Program {
         self.arguments
             .iter()
             .enumerate()
-            .map(|(i, (a, o))| format!("{i:>3}: {}    # node {} `{}`\n", self.describe(a), o.node, o.name))
+            .map(|(i, (a, o))| format!("{i:>3}: {}    # {o}\n", self.describe(a)))
             .collect()
     }
 }

@@ -7,6 +7,9 @@
 //!   Poseidon paper's Grain LFSR script exactly as circomlib did), in the rate-2 sponge of
 //!   [`bn254_sponge`]; the digest is the output's four 64-bit little-endian limbs.
 //! - [`HashKind::PoseidonGoldilocks`]: plonky2's `PoseidonHash::hash_no_pad`.
+//!
+//! Hashed parameters (weights) over BN254 are hashed packed ([`pack_params`], [`params_hash`]):
+//! `⌊120/b⌋` b-bit weights per hashed element.
 
 use std::sync::OnceLock;
 
@@ -177,6 +180,52 @@ pub fn hash(kind: HashKind, values: &[i128]) -> [i128; 4] {
     }
 }
 
+/// Bits of one packed word of [`pack_params`]: words stay well inside the solver's `i128`
+/// values (and far below BN254's `p`, so packing is injective).
+pub const PACK_WORD_BITS: u32 = 120;
+
+/// How [`pack_params`] packs `values`: each one's signed width `b` (the smallest holding
+/// `[-max|v|, max|v|]`, at least 1) and `k = ⌊120 / b⌋` values per word.
+pub fn pack_layout(values: &[i128]) -> (u32, usize) {
+    let bound = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+    let b = (128 - bound.leading_zeros()) + 1;
+    (b, (PACK_WORD_BITS / b) as usize)
+}
+
+/// The hash inputs that stand for a parameter list under [`HashKind::PoseidonBn254`]:
+/// `[N, b, W₀, W₁, …]` with `N` the number of values, `b` and `k` from [`pack_layout`], and
+/// `Wⱼ = Σ_{i<k} (v_{jk+i} + 2^(b-1))·2^(b·i)` (the last word holds what is left).
+///
+/// Why: a BN254 Poseidon permutation absorbs two field elements for ~243 R1CS constraints,
+/// so hashing 50,890 weights one per element is ~6.2M constraints; weights are ~15-bit
+/// integers, so `k` of them per element cut the permutations `k`-fold. A circuit proves
+/// each value in `b` signed bits (so every digit `v + 2^(b-1)` lies in `[0, 2^b)` and the
+/// words determine the values) and hashes the words; `N` and `b` are hashed too, so a
+/// commitment is never read back with another width or count.
+pub fn pack_params(values: &[i128]) -> Vec<i128> {
+    let (b, k) = pack_layout(values);
+    let mut out = vec![values.len() as i128, b as i128];
+    for chunk in values.chunks(k) {
+        let word = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (v + (1i128 << (b - 1))) << (b as usize * i))
+            .sum();
+        out.push(word);
+    }
+    out
+}
+
+/// The commitment to parameters (weights and biases) that `--param-visibility hashed`
+/// publishes: over BN254 the Poseidon hash of [`pack_params`]; over Goldilocks, whose
+/// Poseidon absorbs 8 elements per gate row, the plain [`hash`] of the values.
+pub fn params_hash(kind: HashKind, values: &[i128]) -> [i128; 4] {
+    match kind {
+        HashKind::PoseidonBn254 => hash(kind, &pack_params(values)),
+        HashKind::PoseidonGoldilocks => hash(kind, values),
+    }
+}
+
 /// The digest as one hex string (most significant limb first): 64 digits for BN254 (the
 /// hash's canonical value), 4×16 for Goldilocks (`e3‖e2‖e1‖e0`).
 pub fn digest_hex(digest: &[i128; 4]) -> String {
@@ -272,6 +321,43 @@ mod tests {
         neg[1] += 1;
         assert_eq!(bn254_from_limbs(&neg), None);
         assert_eq!(bn254_to_le_bytes(Fr::from(258u64))[..3], [2, 1, 0]);
+    }
+
+    #[test]
+    fn params_pack_into_words_by_hand() {
+        // max |v| = 5: b = 4 bits signed, k = 30 per word; digits v + 8.
+        let values = [-5i128, 0, 3];
+        assert_eq!(pack_layout(&values), (4, 30));
+        assert_eq!(pack_params(&values), vec![3, 4, 3 + (8 << 4) + (11 << 8)]);
+        assert_eq!(
+            params_hash(HashKind::PoseidonBn254, &values),
+            hash(HashKind::PoseidonBn254, &[3, 4, 3 + (8 << 4) + (11 << 8)])
+        );
+        // The width holds [-max, max] (as the lowering's `signed_bits`): 7 fits 4 bits, 8 not.
+        assert_eq!(pack_layout(&[-7]), (4, 30));
+        assert_eq!(pack_layout(&[8]), (5, 24));
+        assert_eq!(pack_layout(&[-8]), (5, 24));
+        assert_eq!(pack_layout(&[]), (1, 120));
+        assert_eq!(pack_params(&[]), vec![0, 1]);
+        // 70 values of 2 bits: words of 60 digits, the last one partial.
+        let many: Vec<i128> = (0..70).map(|i| i % 2 - 1).collect();
+        let p = pack_params(&many);
+        assert_eq!((p.len(), p[1]), (4, 2));
+        assert!(p[2..].iter().all(|&w| (0..1i128 << PACK_WORD_BITS).contains(&w)));
+        // Goldilocks hashes the values themselves.
+        assert_eq!(
+            params_hash(HashKind::PoseidonGoldilocks, &values),
+            hash(HashKind::PoseidonGoldilocks, &values)
+        );
+    }
+
+    #[test]
+    fn params_hash_separates_width_and_count() {
+        // Same digits, other width or count: other digest.
+        let a = params_hash(HashKind::PoseidonBn254, &[1, -1]);
+        assert_ne!(a, params_hash(HashKind::PoseidonBn254, &[1, -1, -2]));
+        assert_ne!(a, params_hash(HashKind::PoseidonBn254, &[2, -1]));
+        assert_ne!(a, hash(HashKind::PoseidonBn254, &[1, -1]));
     }
 
     #[test]

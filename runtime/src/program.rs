@@ -18,6 +18,18 @@ pub struct Origin {
     pub name: String,
 }
 
+/// `node 3 `Gemm_0``, or for what the lowering adds outside any graph node (the input,
+/// parameter and output sections, whose `node` is `usize::MAX`) just `` `parameters` ``.
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.node == usize::MAX {
+            write!(f, "`{}`", self.name)
+        } else {
+            write!(f, "node {} `{}`", self.node, self.name)
+        }
+    }
+}
+
 /// A lookup table: `values[i] = f(lo + i)` for the integer domain `lo .. lo + values.len()`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {

@@ -21,7 +21,7 @@ pub enum SolveError {
         got: usize,
     },
     /// An argument could not be computed or one of its constraints does not hold.
-    #[error("argument {index} `{argument}` from node {} `{}`: {detail}", origin.node, origin.name)]
+    #[error("argument {index} `{argument}` from {origin}: {detail}")]
     Argument {
         /// Index in `program.arguments`.
         index: usize,
@@ -86,10 +86,18 @@ pub fn solve(program: &Program, inputs: &[i128]) -> Result<Trace, SolveError> {
         // Every variable of `a` is now defined; its bounds must hold on what was computed.
         let val = |v: Var| vals[v.0 as usize].unwrap_or_default();
         check_argument(program, a, &val).map_err(|d| {
-            fail(format!(
-                "{d}: the value left the range this circuit was compiled for; \
-                 if it comes from a model input, recalibrate with data that covers it (or widen --input-range)"
-            ))
+            if origin.node == usize::MAX && origin.name == "parameters" {
+                // The packing of hashed weights: only other weights than the compiled ones fail.
+                fail(format!(
+                    "{d}: these weights are wider than the ones this circuit was compiled with; \
+                     use the params.zkc written with the circuit, or recompile"
+                ))
+            } else {
+                fail(format!(
+                    "{d}: the value left the range this circuit was compiled for; \
+                     if it comes from a model input, recalibrate with data that covers it (or widen --input-range)"
+                ))
+            }
         })?;
     }
     let values = vals

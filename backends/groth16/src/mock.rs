@@ -80,8 +80,7 @@ pub fn run(program: &Program, trace: &Trace) -> Result<(), BackendError> {
         Some((index, detail)) => {
             let (a, o) = &program.arguments[index as usize];
             Err(BackendError::Unsatisfied(format!(
-                "argument {index} `{a}` from node {} `{}` is violated: {detail}",
-                o.node, o.name
+                "argument {index} `{a}` from {o} is violated: {detail}"
             )))
         }
     }

@@ -163,7 +163,7 @@ impl<'a> Builder<'a> {
         let (a, o) = &self.program.arguments[self.arg as usize];
         BackendError::DoesNotFit {
             backend: "groth16",
-            reason: format!("argument {} `{a}` from node {} `{}`: {what}", self.arg, o.node, o.name),
+            reason: format!("argument {} `{a}` from {o}: {what}", self.arg),
         }
     }
 

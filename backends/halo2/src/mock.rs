@@ -149,12 +149,7 @@ pub fn run(program: &Program, k: u32, plan: &Plan, witness: &[Vec<Fr>], instance
         String::new()
     };
     Err(BackendError::Unsatisfied(match program.arguments.get(arg as usize) {
-        Some((a, origin)) => format!(
-            "argument #{arg} {} of node {} '{}': {what}{more}",
-            describe(a),
-            origin.node,
-            origin.name
-        ),
+        Some((a, origin)) => format!("argument #{arg} {} of {origin}: {what}{more}", describe(a),),
         None => format!("{what}{more}"),
     }))
 }

@@ -146,7 +146,7 @@ pub struct Plan {
 /// A [`BackendError::DoesNotFit`] naming argument `index` of `program`.
 pub fn does_not_fit(program: &Program, index: usize, reason: impl std::fmt::Display) -> BackendError {
     let at = match program.arguments.get(index) {
-        Some((a, o)) => format!("argument {index} `{a}` from node {} `{}`", o.node, o.name),
+        Some((a, o)) => format!("argument {index} `{a}` from {o}"),
         None => format!("argument {index}"),
     };
     BackendError::DoesNotFit {

@@ -239,9 +239,9 @@ impl Builder {
     /// The parameter tensor `t` (graph value `id`) at `scale` as witness variables, with the
     /// largest |integer| (the bound the circuit is sized for).
     ///
-    /// They are not range-checked: public weights are seen by the verifier, hashed ones are
-    /// bound to their commitment (so they are exactly the compiled ones, within the bound),
-    /// and private ones are the prover's choice anyway — the statement is "some weights give
+    /// They are not range-checked here: public weights are seen by the verifier, hashed ones
+    /// are bound to their commitment (over BN254 through packed words, whose range checks
+    /// [`Builder::pack_params`] adds), and private ones are the prover's choice anyway — the statement is "some weights give
     /// this output". Every value computed from them still passes the Rescale, Max and Range
     /// checks of the ops that follow, which are constraints, not assumptions.
     pub fn param(&mut self, id: usize, t: &Tensor, scale: u32) -> (Vec<Var>, i128) {
@@ -263,6 +263,41 @@ impl Builder {
         (vars, bound)
     }
 
+    /// The Poseidon of this backend's field: Goldilocks backends (63-bit fields) hash
+    /// natively there; BN254 otherwise.
+    fn hash_kind(&self) -> HashKind {
+        if self.field_bits < 64 {
+            HashKind::PoseidonGoldilocks
+        } else {
+            HashKind::PoseidonBn254
+        }
+    }
+
+    /// The hash inputs [`zkc_runtime::poseidon::pack_params`] defines for the parameter
+    /// variables `vars`: each parameter range-checked to the width `b` of the compiled values
+    /// (so the packing is injective on every witness that satisfies the circuit), `k` of them
+    /// per word by one `Linear`, behind the constants `N` and `b`.
+    fn pack_params(&mut self, vars: &[Var]) -> R<Vec<Var>> {
+        let (b, k) = zkc_runtime::poseidon::pack_layout(&self.params.values);
+        debug_assert_eq!(vars.len(), self.params.values.len());
+        let mut words = vec![self.constant(vars.len() as i128), self.constant(i128::from(b))];
+        let half = 1i128 << (b - 1);
+        for &x in vars {
+            self.push(Argument::Range { x, bits: b });
+        }
+        for chunk in vars.chunks(k) {
+            let terms: Vec<(i128, Var)> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, &x)| (1i128 << (b as usize * i), x))
+                .collect();
+            let constant = (0..chunk.len()).map(|i| half << (b as usize * i)).sum();
+            let bound = 1i128 << zkc_runtime::poseidon::PACK_WORD_BITS;
+            words.push(self.linear(terms, constant, bound)?);
+        }
+        Ok(words)
+    }
+
     /// Publishes `vars` as `visibility` says: each as a public value, their Poseidon digest
     /// (four public values), or nothing.
     fn publish(&mut self, vars: &[Var], visibility: Visibility) {
@@ -274,12 +309,7 @@ impl Builder {
             }
             Visibility::Hashed => {
                 let digest = [self.new_var(), self.new_var(), self.new_var(), self.new_var()];
-                // Goldilocks backends (63-bit fields) hash natively there; BN254 otherwise.
-                let kind = if self.field_bits < 64 {
-                    HashKind::PoseidonGoldilocks
-                } else {
-                    HashKind::PoseidonBn254
-                };
+                let kind = self.hash_kind();
                 self.push(Argument::Hash {
                     inputs: vars.to_vec(),
                     digest,
@@ -443,7 +473,17 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         name: "parameters".into(),
     };
     let param_vars = std::mem::take(&mut b.params.order);
-    b.publish(&param_vars, cfg.visibility.params);
+    if cfg.visibility.params == Visibility::Hashed && b.hash_kind() == HashKind::PoseidonBn254 {
+        let words = b.pack_params(&param_vars).map_err(|reason| LowerError {
+            index: usize::MAX,
+            name: "parameters".into(),
+            op: "-".into(),
+            reason,
+        })?;
+        b.publish(&words, Visibility::Hashed);
+    } else {
+        b.publish(&param_vars, cfg.visibility.params);
+    }
     b.origin = Origin {
         node: usize::MAX,
         name: "outputs".into(),
