@@ -89,10 +89,17 @@ pub fn table_after(
         };
         out += &format!("\nafter passes for {name}:\n");
         out += &crate::table::render(&g, &extra);
-        out += &format!(
-            "total {name}: {} -> {} {} with passes\n",
-            opt.report.before, opt.report.after, cost.unit
-        );
+        out += &if cost.work > 0 {
+            format!(
+                "total {name}: {} -> {} {} with passes; {} {} ({})\n",
+                opt.report.before, opt.report.after, opt.report.unit, cost.total, cost.unit, cost.detail
+            )
+        } else {
+            format!(
+                "total {name}: {} -> {} {} with passes ({})\n",
+                opt.report.before, opt.report.after, cost.unit, cost.detail
+            )
+        };
     }
     Ok(out)
 }

@@ -169,6 +169,7 @@ impl Backend for Groth16 {
                         domain.trailing_zeros()
                     ),
                     per_node,
+                    work: 0,
                 }
             }
             Err(e) => Cost {
@@ -176,6 +177,7 @@ impl Backend for Groth16 {
                 unit: "constraints",
                 detail: format!("does not fit: {e}"),
                 per_node: BTreeMap::new(),
+                work: 0,
             },
         }
     }

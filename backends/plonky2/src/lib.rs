@@ -126,6 +126,7 @@ impl Backend for Plonky2 {
                     unit: "gates",
                     detail: format!("does not fit: {e}"),
                     per_node: BTreeMap::new(),
+                    work: 0,
                 }
             }
         };
@@ -153,6 +154,7 @@ impl Backend for Plonky2 {
                 }
             ),
             per_node: by_node.into_iter().map(|(n, r)| (n, r.ceil() as u64)).collect(),
+            work: 0,
         }
     }
 
