@@ -89,17 +89,10 @@ pub fn table_after(
         };
         out += &format!("\nafter passes for {name}:\n");
         out += &crate::table::render(&g, &extra);
-        out += &if cost.work > 0 {
-            format!(
-                "total {name}: {} -> {} {} with passes; {} {} ({})\n",
-                opt.report.before, opt.report.after, opt.report.unit, cost.total, cost.unit, cost.detail
-            )
-        } else {
-            format!(
-                "total {name}: {} -> {} {} with passes ({})\n",
-                opt.report.before, opt.report.after, cost.unit, cost.detail
-            )
-        };
+        out += &format!(
+            "total {name}: {} -> {} {} with passes\n",
+            opt.report.before, opt.report.after, cost.unit
+        );
     }
     Ok(out)
 }

@@ -260,24 +260,9 @@ fn error(fixed: &[Vec<Tensor>], float: &[Vec<Tensor>]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// The unit of [`PassReport`]'s costs for a backend's cost.
-fn objective_unit(c: &zkc_runtime::Cost) -> String {
-    if c.work > 0 {
-        format!(
-            "estimated work (2^k x weighted columns; the layout's {} are in the table)",
-            c.unit
-        )
-    } else {
-        c.unit.into()
-    }
-}
-
 /// Lowers `graph` under `plan` after the chosen passes, each steered by `backend`'s cost.
 /// `samples` (the calibration inputs) double-check that the fused graph computes the same
 /// float outputs; a fused graph that does not is discarded (and the report says so).
-///
-/// Costs are the backend's objective ([`zkc_runtime::Cost::objective`]): halo2's estimated
-/// proving work (its rows alone hide the columns a layout saves), the others' headline total.
 pub fn optimize(
     graph: &Graph,
     plan: &QuantPlan,
@@ -289,9 +274,9 @@ pub fn optimize(
     let cost0 = backend.cost(&base.program);
     let mut report = PassReport {
         backend: backend.name().into(),
-        unit: objective_unit(&cost0),
-        before: cost0.objective(),
-        after: cost0.objective(),
+        unit: cost0.unit.into(),
+        before: cost0.total,
+        after: cost0.total,
         ..PassReport::default()
     };
     let mut probes: Vec<Vec<Tensor>> = samples.to_vec();
@@ -354,7 +339,7 @@ pub fn optimize(
                 Err(e) => report.fuse_discarded = Some(format!("it does not lower: {e}")),
             }
         }
-        report.after_fuse = Some(backend.cost(&compiled.program).objective());
+        report.after_fuse = Some(backend.cost(&compiled.program).total);
         report.fuse = Some(frep);
     }
     if passes.pack {
@@ -371,7 +356,7 @@ pub fn optimize(
         }
         report.pack = Some(prep);
     }
-    report.after = backend.cost(&compiled.program).objective();
+    report.after = backend.cost(&compiled.program).total;
     if report.after > report.before {
         // Never costlier than no pass at all (the search scores with every pack step on,
         // the cost-checked pack may keep fewer).

@@ -19,23 +19,6 @@ pub struct Cost {
     pub detail: String,
     /// The cost attributed to each IR node (by [`crate::program::Origin::node`]).
     pub per_node: BTreeMap<usize, u64>,
-    /// The backend's estimate of proving work when `total` alone does not capture it (halo2:
-    /// rows × weighted columns, as its layout search minimizes); 0 means `total` is it. The
-    /// passes minimize this.
-    pub work: u64,
-}
-
-impl Cost {
-    /// What the passes minimize: [`Cost::work`] when the backend gives it, else `total`.
-    pub fn objective(&self) -> u64 {
-        if self.total == u64::MAX {
-            u64::MAX
-        } else if self.work > 0 {
-            self.work
-        } else {
-            self.total
-        }
-    }
 }
 
 /// A backend failure: a violated constraint, a malformed key or proof, or a prover error.

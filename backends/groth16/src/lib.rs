@@ -169,7 +169,6 @@ impl Backend for Groth16 {
                         domain.trailing_zeros()
                     ),
                     per_node,
-                    work: 0,
                 }
             }
             Err(e) => Cost {
@@ -177,7 +176,6 @@ impl Backend for Groth16 {
                 unit: "constraints",
                 detail: format!("does not fit: {e}"),
                 per_node: BTreeMap::new(),
-                work: 0,
             },
         }
     }

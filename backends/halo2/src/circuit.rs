@@ -13,39 +13,8 @@ use halo2_proofs::halo2curves::bn256::Fr;
 use halo2_proofs::plonk::{Advice, Any, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Instance};
 use halo2_proofs::poly::Rotation;
 
-use std::sync::Arc;
-
-use crate::blocks::BlockGate;
 use crate::plan::{Plan, Pos, Shape, MIN_WIDTH};
 use crate::poseidon;
-
-/// What the constraint system depends on: the column structure and the block gates (whose
-/// coefficients are constants of the gate polynomials).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CircuitParams {
-    /// Column structure.
-    pub shape: Shape,
-    /// Block gates, `shape.blocks` of them.
-    pub gates: Arc<[BlockGate]>,
-}
-
-impl Default for CircuitParams {
-    fn default() -> Self {
-        CircuitParams {
-            shape: Shape {
-                slots: 1,
-                width: MIN_WIDTH,
-                lanes: 0,
-                pairs: 0,
-                limb_bits: 1,
-                f2: 2,
-                hash_groups: 0,
-                blocks: 0,
-            },
-            gates: Arc::from(Vec::new()),
-        }
-    }
-}
 
 /// The columns.
 #[derive(Clone, Debug)]
@@ -63,13 +32,8 @@ pub struct ZkcCircuit<'a> {
     pub witness: Option<&'a [Vec<Fr>]>,
 }
 
-/// Builds the constraint system of `shape` (without block gates) into `meta`.
+/// Builds the constraint system of `shape` into `meta`.
 pub fn configure(meta: &mut ConstraintSystem<Fr>, sh: Shape) -> Config {
-    configure_blocks(meta, sh, &[])
-}
-
-/// Builds the constraint system of `shape` and its block `gates` into `meta`.
-pub fn configure_blocks(meta: &mut ConstraintSystem<Fr>, sh: Shape, gates: &[BlockGate]) -> Config {
     let advice: Vec<_> = (0..sh.advice_columns()).map(|_| meta.advice_column()).collect();
     let fixed: Vec<_> = (0..sh.fixed_columns()).map(|_| meta.fixed_column()).collect();
     let instance = meta.instance_column();
@@ -137,34 +101,6 @@ pub fn configure_blocks(meta: &mut ConstraintSystem<Fr>, sh: Shape, gates: &[Blo
         let f: Vec<_> = (0..poseidon::FIXED).map(|j| fixed[sh.hash_fixed(g, j)]).collect();
         poseidon::configure(meta, g, &a, &f);
     }
-    // Block gates (crate::blocks): inputs in the slot area's first columns, outputs in its
-    // last `m`; `sel·(Σⱼ W[c][j]·aⱼ + b_c + [prev]·out_c(prev) − out_c) = 0`.
-    let area = sh.area();
-    for (g, gate) in gates.iter().enumerate().take(sh.blocks) {
-        let m = gate.m();
-        meta.create_gate(format!("zkc:block={g}"), |vc| {
-            let sel = vc.query_fixed(fixed[sh.block_sel(g)], Rotation::cur());
-            let a: Vec<Expression<Fr>> = (0..gate.inputs())
-                .map(|j| vc.query_advice(advice[j], Rotation::cur()))
-                .collect();
-            (0..m)
-                .map(|c| {
-                    let col = advice[area - m + c];
-                    let mut e = Expression::Constant(gate.constants[c]) - vc.query_advice(col, Rotation::cur());
-                    if gate.prev {
-                        e = e + vc.query_advice(col, Rotation::prev());
-                    }
-                    for (j, aj) in a.iter().enumerate() {
-                        let w = gate.coeffs[c][j];
-                        if w != Fr::zero() {
-                            e = e + Expression::Constant(w) * aj.clone();
-                        }
-                    }
-                    (format!("zkc:block={g}:out={c}"), sel.clone() * e)
-                })
-                .collect::<Vec<_>>()
-        });
-    }
     Config {
         advice,
         fixed,
@@ -175,7 +111,7 @@ pub fn configure_blocks(meta: &mut ConstraintSystem<Fr>, sh: Shape, gates: &[Blo
 impl Circuit<Fr> for ZkcCircuit<'_> {
     type Config = Config;
     type FloorPlanner = SimpleFloorPlanner;
-    type Params = CircuitParams;
+    type Params = Shape;
 
     fn without_witnesses(&self) -> Self {
         ZkcCircuit {
@@ -184,20 +120,28 @@ impl Circuit<Fr> for ZkcCircuit<'_> {
         }
     }
 
-    fn params(&self) -> CircuitParams {
-        CircuitParams {
-            shape: self.plan.shape,
-            gates: self.plan.gates.clone(),
-        }
+    fn params(&self) -> Shape {
+        self.plan.shape
     }
 
-    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, params: CircuitParams) -> Config {
-        configure_blocks(meta, params.shape, &params.gates)
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: Shape) -> Config {
+        configure(meta, shape)
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Config {
-        // Only reached without circuit params; every zkc circuit passes its own.
-        configure(meta, CircuitParams::default().shape)
+        // Only reached without circuit params; every zkc circuit passes its Shape.
+        configure(
+            meta,
+            Shape {
+                slots: 1,
+                width: MIN_WIDTH,
+                lanes: 0,
+                pairs: 0,
+                limb_bits: 1,
+                f2: 2,
+                hash_groups: 0,
+            },
+        )
     }
 
     fn synthesize(&self, config: Config, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {

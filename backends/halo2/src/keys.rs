@@ -18,15 +18,11 @@ use sha2::Digest;
 use zkc_runtime::BackendError;
 
 use crate::circuit::ZkcCircuit;
-use std::sync::Arc;
-
-use crate::blocks::BlockGate;
-use crate::circuit::CircuitParams;
 use crate::plan::Shape;
 use crate::srs::{self, G1_RAW, G2_RAW, MAX_K};
 
-const PK_MAGIC: &[u8; 8] = b"ZKCH2PK\x03";
-const VK_MAGIC: &[u8; 8] = b"ZKCH2VK\x03";
+const PK_MAGIC: &[u8; 8] = b"ZKCH2PK\x02";
+const VK_MAGIC: &[u8; 8] = b"ZKCH2VK\x02";
 const FR_BYTES: usize = 32;
 
 /// What a key says about the circuit it belongs to.
@@ -38,18 +34,6 @@ pub struct Header {
     pub shape: Shape,
     /// [`zkc_runtime::Program::hash`] of the program.
     pub program_hash: String,
-    /// The block gates (derived from the program, so not written: the hash covers them).
-    pub gates: Arc<[BlockGate]>,
-}
-
-impl Header {
-    /// The circuit parameters that rebuild the constraint system.
-    pub fn params(&self) -> CircuitParams {
-        CircuitParams {
-            shape: self.shape,
-            gates: self.gates.clone(),
-        }
-    }
 }
 
 fn malformed(what: &'static str, reason: impl Into<String>) -> BackendError {
@@ -111,7 +95,7 @@ fn read_header(c: &mut Cursor<'_>, magic: &[u8; 8]) -> Result<Header, BackendErr
     if k > MAX_K {
         return Err(malformed(c.what, format!("k = {k} is larger than {MAX_K}")));
     }
-    let mut w = [0u32; 8];
+    let mut w = [0u32; 7];
     for x in &mut w {
         *x = c.u32()?;
     }
@@ -126,7 +110,6 @@ fn read_header(c: &mut Cursor<'_>, magic: &[u8; 8]) -> Result<Header, BackendErr
         k,
         shape: Shape::from_words(w),
         program_hash: hash,
-        gates: Arc::from(Vec::new()),
     })
 }
 
@@ -216,12 +199,9 @@ pub fn read_pk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, Proving
     }
     check_vk_prefix(&body[..vk_len], h.k, WHAT)?;
     check_pk_polys(&body[vk_len..], h.k, WHAT)?;
-    let pk = ProvingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(
-        &mut &body[..],
-        SerdeFormat::RawBytesUnchecked,
-        want.params(),
-    )
-    .map_err(|e| malformed(WHAT, e.to_string()))?;
+    let pk =
+        ProvingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(&mut &body[..], SerdeFormat::RawBytesUnchecked, h.shape)
+            .map_err(|e| malformed(WHAT, e.to_string()))?;
     Ok((params, pk))
 }
 
@@ -311,9 +291,8 @@ pub fn read_vk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, Verifyi
         return Err(malformed(WHAT, "trailing bytes after the key"));
     }
     check_vk_prefix(body, h.k, WHAT)?;
-    let vk =
-        VerifyingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(&mut &body[..], SerdeFormat::RawBytes, want.params())
-            .map_err(|e| malformed(WHAT, e.to_string()))?;
+    let vk = VerifyingKey::<G1Affine>::read::<_, ZkcCircuit<'static>>(&mut &body[..], SerdeFormat::RawBytes, h.shape)
+        .map_err(|e| malformed(WHAT, e.to_string()))?;
     if vk.fixed_commitments().len() != vk.cs().num_fixed_columns() {
         return Err(malformed(WHAT, "wrong number of fixed commitments"));
     }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use zkc_runtime::{Argument, BackendError, Program};
 
-use crate::blocks::Blocks;
 use crate::plan::{self, check_tags, limbs, range_size, Plan, Shape, MIN_WIDTH};
 use crate::poseidon;
 use crate::srs::MAX_K;
@@ -45,12 +44,6 @@ pub struct Layout {
     pub hash_groups: usize,
     /// Rows of the lookup table.
     pub table_rows: usize,
-    /// Shared-input block gates ([`crate::blocks`]).
-    pub block_gates: usize,
-    /// The estimated proving work the layout search minimizes: `2^k` × weighted column
-    /// count (advice and permutation commitments, 3 per lookup, quotient pieces, a quarter
-    /// per fixed column), see `cost`.
-    pub work: u64,
     /// Row-equivalents per IR node: the grid units (slot-rows, lane rows, lookup rows) the
     /// node's arguments use, divided by the number of units per row, rounded up.
     pub per_node_rows: BTreeMap<usize, u64>,
@@ -73,8 +66,6 @@ struct Stats {
     f2: u32,
     /// Rows the Hashes need in the hash groups, and the most one permutation needs at once.
     hash_rows: u64,
-    /// Shared-input blocks (their members' chains are not in `slot_units`).
-    blocks: Blocks,
 }
 
 fn stats(program: &Program) -> Stats {
@@ -87,15 +78,10 @@ fn stats(program: &Program) -> Stats {
     let mut inputs = 0u64;
     let mut f2 = 0;
     let mut hash_rows = 0u64;
-    let blocks = Blocks::find(program);
-    for (a, (arg, _)) in program.arguments.iter().enumerate() {
+    for (arg, _) in &program.arguments {
         f2 = f2.max(plan::f2_of(arg));
         hash_rows += plan::group_rows_of(arg) as u64;
-        let in_block = blocks.member[a].is_some();
         for (i, &w) in WIDTHS.iter().enumerate() {
-            if in_block {
-                break;
-            }
             let r = plan::slot_rows_of(arg, w) as u64;
             slot_units[i] += r;
             max_chain[i] = max_chain[i].max(r);
@@ -132,7 +118,6 @@ fn stats(program: &Program) -> Stats {
         publics,
         f2,
         hash_rows,
-        blocks,
     }
 }
 
@@ -199,15 +184,7 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                     if slots * w > 64 {
                         break;
                     }
-                    let (block_rows, block_gates) = if st.blocks.is_empty() {
-                        (0, 0)
-                    } else {
-                        match st.blocks.rows_and_gates(slots * w) {
-                            Some(x) => x,
-                            None => continue,
-                        }
-                    };
-                    let slot_rows = st.slot_units[wi].div_ceil(slots as u64) + st.max_chain[wi] + block_rows;
+                    let slot_rows = st.slot_units[wi].div_ceil(slots as u64) + st.max_chain[wi];
                     if slot_rows > usable {
                         continue;
                     }
@@ -245,7 +222,6 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
                                     limb_bits: l,
                                     f2: st.f2,
                                     hash_groups,
-                                    blocks: block_gates,
                                 };
                                 let c = cost(k, &sh);
                                 first_feasible.get_or_insert(k);
@@ -323,8 +299,6 @@ pub fn describe(k: u32, plan: &Plan) -> Layout {
         limb_bits: sh.limb_bits,
         hash_groups: sh.hash_groups,
         table_rows: plan.table_rows,
-        block_gates: sh.blocks,
-        work: cost(k, &sh).round() as u64,
         per_node_rows: plan
             .units_per_node
             .iter()

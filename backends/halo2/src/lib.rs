@@ -10,7 +10,6 @@
 #![warn(missing_docs)]
 
 mod args;
-pub mod blocks;
 pub mod circuit;
 pub mod field;
 pub mod keys;
@@ -86,7 +85,6 @@ fn header(program: &Program, k: u32, plan: &plan::Plan) -> Header {
         k,
         shape: plan.shape,
         program_hash: program.hash(),
-        gates: plan.gates.clone(),
     }
 }
 
@@ -122,18 +120,16 @@ impl Backend for Halo2 {
                 total: l.rows as u64,
                 unit: "rows",
                 detail: format!(
-                    "k={}, advice columns={}, fixed columns={}, slots={}x{}, range lanes={} ({}-bit limbs), lookup lanes={}, hash groups={}, block gates={}, estimated work={}",
-                    l.k, l.advice_columns, l.fixed_columns, l.slots, l.slot_width, l.range_lanes, l.limb_bits, l.lookup_lanes, l.hash_groups, l.block_gates, l.work
+                    "k={}, advice columns={}, fixed columns={}, slots={}x{}, range lanes={} ({}-bit limbs), lookup lanes={}, hash groups={}",
+                    l.k, l.advice_columns, l.fixed_columns, l.slots, l.slot_width, l.range_lanes, l.limb_bits, l.lookup_lanes, l.hash_groups
                 ),
                 per_node: l.per_node_rows,
-                work: l.work,
             },
             Err(e) => Cost {
                 total: u64::MAX,
                 unit: "rows",
                 detail: format!("does not fit: {e}"),
                 per_node: Default::default(),
-                work: 0,
             },
         }
     }

@@ -76,25 +76,6 @@ fn locate(plan: &Plan, f: &VerifyFailure) -> (u32, String) {
                     format!("Poseidon gate {what} violated at row {row} of hash group {g}"),
                 );
             }
-            let num_after = |tag: &str| {
-                text.split(tag)
-                    .nth(1)
-                    .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
-                    .and_then(|s| s.parse::<usize>().ok())
-            };
-            if let Some(g) = num_after("zkc:block=") {
-                // The output's cell names its own Linear argument.
-                let arg = match (plan.gates.get(g), num_after(":out=")) {
-                    (Some(gate), Some(c)) => owner(sh.area() - gate.m() + c, row),
-                    _ => plan
-                        .slot_owner
-                        .first()
-                        .and_then(|o| o.get(row))
-                        .copied()
-                        .unwrap_or(NONE),
-                };
-                return (arg, format!("shared-input block gate {g} violated at row {row}"));
-            }
             let slot = text
                 .split("zkc:slot=")
                 .nth(1)

@@ -24,12 +24,10 @@
 //! trace by [`crate::witness`], never taken on trust: the gates pin them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use halo2_proofs::halo2curves::bn256::Fr;
 use zkc_runtime::{Argument, BackendError, Program, Var};
 
-use crate::blocks::{BlockGate, Blocks};
 use crate::field::{fr, pow2};
 use crate::poseidon;
 
@@ -50,8 +48,6 @@ pub struct Shape {
     pub f2: u32,
     /// Poseidon hash groups ([`crate::poseidon`]); 0 unless the program has a Hash.
     pub hash_groups: usize,
-    /// Shared-input block gates ([`crate::blocks`]), one fixed selector column each.
-    pub blocks: usize,
 }
 
 /// The smallest slot width: `Div` needs five cells in one row.
@@ -136,20 +132,12 @@ impl Shape {
         let b = self.pair_t(self.pairs);
         [b, b + 1, b + 2]
     }
-    /// Fixed selector column of block gate `g`.
-    pub fn block_sel(&self, g: usize) -> usize {
-        self.hash_fixed(self.hash_groups, 0) + g
-    }
-    /// The slot area: advice columns `0 .. slots·width`, which block rows span.
-    pub fn area(&self) -> usize {
-        self.slots * self.width
-    }
     /// Total fixed columns.
     pub fn fixed_columns(&self) -> usize {
-        self.block_sel(self.blocks)
+        self.hash_fixed(self.hash_groups, 0)
     }
     /// Serialized form (keys carry it so a key of another shape is refused).
-    pub fn to_words(self) -> [u32; 8] {
+    pub fn to_words(self) -> [u32; 7] {
         [
             self.slots as u32,
             self.width as u32,
@@ -158,11 +146,10 @@ impl Shape {
             self.limb_bits,
             self.f2,
             self.hash_groups as u32,
-            self.blocks as u32,
         ]
     }
     /// Inverse of [`Shape::to_words`].
-    pub fn from_words(w: [u32; 8]) -> Self {
+    pub fn from_words(w: [u32; 7]) -> Self {
         Shape {
             slots: w[0] as usize,
             width: w[1] as usize,
@@ -171,7 +158,6 @@ impl Shape {
             limb_bits: w[4],
             f2: w[5],
             hash_groups: w[6] as usize,
-            blocks: w[7] as usize,
         }
     }
 }
@@ -226,8 +212,6 @@ pub enum Src {
     Partial(u32),
     /// Cell `i` of the sponge of hash `h` ([`poseidon::sponge_cells`]).
     Sponge(u32, u32),
-    /// The partial sum `block_partials[i]` of a block output.
-    BlockPartial(u32),
 }
 
 /// A running sum inside a Linear chain: `prev + Σ terms[start..end] except skip`, plus
@@ -281,10 +265,6 @@ pub struct Plan {
     pub group_owner: Vec<Vec<u32>>,
     /// Grid units (slot-rows, lane rows, pair rows) used per IR node.
     pub units_per_node: BTreeMap<usize, u64>,
-    /// The block gates ([`crate::blocks`]), `shape.blocks` of them.
-    pub gates: Arc<[BlockGate]>,
-    /// Block partial sums `(arg, n)`: the constant plus the first `n` terms of `Linear` `arg`.
-    pub block_partials: Vec<(u32, u32)>,
 }
 
 /// No owner.
@@ -350,7 +330,6 @@ pub(crate) struct Packer<'p> {
     pub copies: Vec<(Pos, Pos)>,
     pub vals: Vec<Val>,
     pub partials: Vec<Partial>,
-    pub block_partials: Vec<(u32, u32)>,
     pub def: Vec<Option<Pos>>,
     slot_next: Vec<usize>,
     /// The variable in the last cell of the last row of each slot, if any.
@@ -387,7 +366,6 @@ impl<'p> Packer<'p> {
             copies: Vec::new(),
             vals: Vec::new(),
             partials: Vec::new(),
-            block_partials: Vec::new(),
             def: vec![None; program.num_vars as usize],
             slot_next: vec![0; shape.slots],
             slot_last: vec![None; shape.slots],
@@ -507,28 +485,6 @@ impl<'p> Packer<'p> {
         }
         self.unit(n);
         Ok((s, row))
-    }
-
-    /// Allocates `n` rows across every slot (a block row spans the slot area) after the
-    /// fullest slot, and returns the first. No chain continues across them.
-    pub fn area_rows(&mut self, n: usize) -> Result<usize, BackendError> {
-        let row = self.slot_next.iter().copied().max().unwrap_or(0);
-        if row + n > self.max_rows {
-            return Err(self.too_big());
-        }
-        for s in 0..self.shape.slots {
-            self.slot_next[s] = row + n;
-            self.slot_last[s] = None;
-            if self.slot_owner[s].len() < row + n {
-                self.slot_owner[s].resize(row + n, NONE);
-            }
-            self.slot_owner[s][row..row + n].fill(self.arg);
-        }
-        if matches!(self.free, Some((_, r, _)) if r >= row) {
-            self.free = None;
-        }
-        self.unit(n * self.shape.slots);
-        Ok(row)
     }
 
     /// Allocates `n` rows at the end of hash group `g` (they start no output row) and
@@ -682,7 +638,7 @@ impl<'p> Packer<'p> {
         self.publics.push((v, self.arg));
     }
 
-    fn finish(mut self, gates: Arc<[BlockGate]>) -> Result<Plan, BackendError> {
+    fn finish(mut self) -> Result<Plan, BackendError> {
         // Every variable gets a cell, even one no argument mentions.
         self.arg = NONE;
         for v in 0..self.program.num_vars {
@@ -777,8 +733,6 @@ impl<'p> Packer<'p> {
             hashes: self.hashes,
             group_owner: self.group_owner,
             units_per_node: self.units,
-            gates,
-            block_partials: self.block_partials,
         })
     }
 }
@@ -786,37 +740,12 @@ impl<'p> Packer<'p> {
 /// Places `program` on a grid of `shape` with at most `max_rows` usable rows.
 pub fn pack(program: &Program, shape: Shape, max_rows: usize) -> Result<Plan, BackendError> {
     let mut p = Packer::new(program, shape, max_rows);
-    let blocks = Blocks::find(program);
-    let layout_bug = |why: &str| BackendError::DoesNotFit {
-        backend: "halo2",
-        reason: format!("shared-input blocks: {why} (layout bug)"),
-    };
-    let gates: Arc<[BlockGate]> = if blocks.is_empty() {
-        if shape.blocks != 0 {
-            return Err(layout_bug("the shape has block gates but the program has no blocks"));
-        }
-        Arc::from(Vec::new())
-    } else {
-        let (gates, first) = blocks
-            .gates(shape.area())
-            .ok_or_else(|| layout_bug("a block's outputs do not fit the slot area"))?;
-        if gates.len() != shape.blocks {
-            return Err(layout_bug("the shape's block gate count differs from the program's"));
-        }
-        for b in &blocks.blocks {
-            crate::args::block::place(&mut p, &blocks, b, &gates, first[b.kind])?;
-        }
-        Arc::from(gates)
-    };
     for (i, (arg, origin)) in program.arguments.iter().enumerate() {
-        if blocks.member[i].is_some() {
-            continue;
-        }
         p.arg = i as u32;
         p.node = origin.node;
         crate::args::place(&mut p, arg)?;
     }
-    p.finish(gates)
+    p.finish()
 }
 
 /// Whether an argument defines or uses anything the slot gates see (for statistics).

@@ -458,7 +458,6 @@ mod tests {
                 limb_bits: 8,
                 f2,
                 hash_groups: 0,
-                blocks: 0,
             };
             let with = Shape { hash_groups: 2, ..base };
             assert_eq!(degrees(with).0, 3, "f2={f2}");

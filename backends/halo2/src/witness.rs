@@ -56,17 +56,6 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
         }
         partial.push(acc);
     }
-    let block_partial: Vec<Fr> = plan
-        .block_partials
-        .iter()
-        .map(|&(a, n)| match &program.arguments[a as usize].0 {
-            Argument::Linear { terms, constant, .. } => terms
-                .iter()
-                .take(n as usize)
-                .fold(fr(*constant), |acc, &(c, v)| acc + fr(c) * fr(t[v.0 as usize])),
-            _ => Fr::zero(),
-        })
-        .collect();
     let sponges: Vec<Vec<Fr>> = plan
         .hashes
         .par_iter()
@@ -92,7 +81,6 @@ pub fn advice_columns(plan: &Plan, program: &Program, trace: &Trace, n: usize) -
                     Src::Shift(i, s) => int(&plan.vals[i as usize], t).map_or(Fr::zero(), |v| fr(shr(v, s))),
                     Src::Partial(i) => partial[i as usize],
                     Src::Sponge(h, i) => sponges[h as usize][i as usize],
-                    Src::BlockPartial(i) => block_partial[i as usize],
                 };
             }
             out

@@ -126,7 +126,6 @@ impl Backend for Plonky2 {
                     unit: "gates",
                     detail: format!("does not fit: {e}"),
                     per_node: BTreeMap::new(),
-                    work: 0,
                 }
             }
         };
@@ -154,7 +153,6 @@ impl Backend for Plonky2 {
                 }
             ),
             per_node: by_node.into_iter().map(|(n, r)| (n, r.ceil() as u64)).collect(),
-            work: 0,
         }
     }
 

@@ -310,7 +310,6 @@ mod tests {
                 scale: 0,
                 vars: vec![v(8)],
             }],
-            packing: Default::default(),
         }
     }
 
@@ -406,7 +405,6 @@ mod tests {
                 scale: 0,
                 vars: vec![v(7)],
             }],
-            packing: Default::default(),
         };
         let (q, sites) = deferred_rescales(&p).unwrap();
         assert_eq!(sites, 1);

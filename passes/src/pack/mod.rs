@@ -16,10 +16,6 @@
 //!   published unscaled (exact, at scale `s + k`): no remainder or quotient range check.
 //! - [`widened_relus`]: a relu one bit narrower than its input's own signed decomposition
 //!   gets that bit (one R1CS constraint per relu instead of two).
-//! - [`shared_inputs`]: grants the backend [`zkc_runtime::Packing::shared_inputs`], laying `Linear`s over
-//!   the same inputs out together (halo2: one block row per convolution position instead of
-//!   a chain per output channel). A layout freedom, not a rewrite: kept only when the
-//!   backend's cost drops.
 
 mod defer;
 mod outputs;
@@ -41,7 +37,7 @@ pub struct PackStep {
     pub name: String,
     /// Sites it rewrote.
     pub sites: usize,
-    /// Backend cost ([`zkc_runtime::Cost::objective`]) before and after the step.
+    /// Backend cost (headline total) before and after the step.
     pub cost: (u64, u64),
     /// Whether the step was kept (it did not make the program costlier).
     pub kept: bool,
@@ -54,20 +50,19 @@ pub struct PackReport {
     pub steps: Vec<PackStep>,
 }
 
-/// A comparable score: the backend's objective ([`Cost::objective`]: halo2's estimated work,
-/// else the headline total), then the sum over nodes as a tie-break (halo2's
+/// A comparable score: the headline total, then the sum over nodes as a tie-break (halo2's
 /// rows can be set by a lookup table while the work around it shrinks).
 pub fn score(c: &Cost) -> f64 {
     if c.total == u64::MAX {
         return f64::INFINITY;
     }
-    c.objective() as f64 + c.per_node.values().sum::<u64>() as f64 * 1e-7
+    c.total as f64 + c.per_node.values().sum::<u64>() as f64 * 1e-7
 }
 
 /// A step: the program, and the widest signed value (bits) the backend's field holds.
 type Step = fn(&Program, u32) -> Option<(Program, usize)>;
 
-const STEPS: [(&str, Step); 6] = [
+const STEPS: [(&str, Step); 5] = [
     ("exact-rescale", |p, _| exact_rescales(p)),
     ("merge-rescales", |p, _| merged_rescales(p)),
     ("defer-rescales", |p, bits| {
@@ -75,31 +70,7 @@ const STEPS: [(&str, Step); 6] = [
     }),
     ("unscaled-outputs", |p, _| outputs::unscaled_outputs(p)),
     ("widen-relus", |p, _| Some(relu_bits::widened_relus(p))),
-    ("share-inputs", |p, _| shared_inputs(p)),
 ];
-
-/// Steps that only grant a layout freedom: kept only if the backend gets strictly cheaper.
-const FREEDOMS: [&str; 1] = ["share-inputs"];
-
-/// Grants [`zkc_runtime::Packing::shared_inputs`]; the sites are the groups of two or more `Linear`s over
-/// the same ordered inputs. Meaning-preserving by construction: no argument changes.
-pub fn shared_inputs(p: &Program) -> Option<(Program, usize)> {
-    if p.packing.shared_inputs {
-        return None;
-    }
-    let mut groups: HashMap<Vec<Var>, usize> = HashMap::new();
-    for (a, _) in &p.arguments {
-        if let Argument::Linear { terms, .. } = a {
-            if terms.len() > 1 {
-                *groups.entry(terms.iter().map(|(_, v)| *v).collect()).or_default() += 1;
-            }
-        }
-    }
-    let sites = groups.values().filter(|&&n| n > 1).count();
-    let mut out = p.clone();
-    out.packing.shared_inputs = true;
-    Some((out, sites))
-}
 
 /// Every step applied without asking the backend: what the fuse pass's search costs (one
 /// backend call per candidate instead of one per step). `value_bits` is the backend's
@@ -128,15 +99,11 @@ pub fn pack(program: &Program, backend: &dyn Backend) -> (Program, PackReport) {
             continue;
         }
         let c = backend.cost(&next);
-        let kept = if FREEDOMS.contains(&name) {
-            score(&c) < score(&cost)
-        } else {
-            score(&c) <= score(&cost)
-        };
+        let kept = score(&c) <= score(&cost);
         report.steps.push(PackStep {
             name: name.into(),
             sites,
-            cost: (cost.objective(), c.objective()),
+            cost: (cost.total, c.total),
             kept,
         });
         if kept {

@@ -119,7 +119,6 @@ mod tests {
                 scale: 4,
                 vars: vec![q],
             }],
-            packing: Default::default(),
         }
     }
 

@@ -82,7 +82,6 @@ mod tests {
                 scale: 4,
                 vars: vec![y],
             }],
-            packing: Default::default(),
         }
     }
 

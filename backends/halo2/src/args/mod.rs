@@ -1,7 +1,6 @@
 //! One file per argument kind: how it is placed on the grid and which gates pin it.
 //! The gate formulas `F1`, `F2` and the lane/pair lookups are described in `crate::plan`.
 
-pub(crate) mod block;
 mod div;
 pub(crate) mod hash;
 mod input;
