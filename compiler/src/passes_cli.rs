@@ -90,8 +90,8 @@ pub fn table_after(
         out += &format!("\nafter passes for {name}:\n");
         out += &crate::table::render(&g, &extra);
         out += &format!(
-            "total {name}: {} -> {} {} with passes\n",
-            opt.report.before, opt.report.after, cost.unit
+            "total {name}: {} -> {} {} with passes ({})\n",
+            opt.report.before, opt.report.after, cost.unit, cost.detail
         );
     }
     Ok(out)
