@@ -24,13 +24,13 @@ fn compile(g: &zkc_ir::Graph, inputs: &[zkc_ir::Tensor], vis: VisibilityConfig, 
     pipeline::compile(g, &[inputs.to_vec()], cfg, backend).unwrap()
 }
 
-fn all_combinations() -> Vec<VisibilityConfig> {
+/// The 12 of the 36 combinations with this input visibility (split three ways so that the
+/// test runner can prove them in parallel).
+fn combinations_with_input(input: Visibility) -> Vec<VisibilityConfig> {
     let mut v = Vec::new();
-    for input in [Public, Private, Hashed] {
-        for params in [Fixed, Public, Private, Hashed] {
-            for output in [Public, Private, Hashed] {
-                v.push(VisibilityConfig { input, params, output });
-            }
+    for params in [Fixed, Public, Private, Hashed] {
+        for output in [Public, Private, Hashed] {
+            v.push(VisibilityConfig { input, params, output });
         }
     }
     v
@@ -38,16 +38,6 @@ fn all_combinations() -> Vec<VisibilityConfig> {
 
 fn vis(input: Visibility, params: Visibility, output: Visibility) -> VisibilityConfig {
     VisibilityConfig { input, params, output }
-}
-
-/// A few combinations in which every value of every flag appears (for the slower proofs).
-fn covering_combinations() -> Vec<VisibilityConfig> {
-    vec![
-        vis(Hashed, Hashed, Public),
-        vis(Public, Private, Hashed),
-        vis(Private, Public, Private),
-        vis(Hashed, Fixed, Hashed),
-    ]
 }
 
 /// The commitment a group's public values carry, if hashed, and what `zkc hash` computes.
@@ -106,13 +96,13 @@ fn prove_and_tamper(c: &Compiled, trace: &Trace, backend: &str) {
     }
 }
 
-fn every_combination_on_ff(backend: &str) {
+fn every_combination_on_ff(backend: &str, input: Visibility) {
     let (g, inputs) = model("ff");
     let reference = {
         let c = compile(&g, &inputs, VisibilityConfig::default(), "halo2");
         pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
     };
-    for vis in all_combinations() {
+    for vis in combinations_with_input(input) {
         let c = compile(&g, &inputs, vis, backend);
         let trace = pipeline::witness(&c, &inputs).unwrap();
         assert_eq!(
@@ -129,31 +119,61 @@ fn every_combination_on_ff(backend: &str) {
 }
 
 #[test]
-fn every_combination_on_ff_proves_on_halo2() {
-    every_combination_on_ff("halo2");
+fn every_combination_on_ff_proves_on_halo2_with_public_input() {
+    every_combination_on_ff("halo2", Public);
 }
 
 #[test]
-fn every_combination_on_ff_proves_on_groth16() {
-    every_combination_on_ff("groth16");
+fn every_combination_on_ff_proves_on_halo2_with_private_input() {
+    every_combination_on_ff("halo2", Private);
 }
 
 #[test]
-fn every_combination_on_ff_proves_on_plonky2() {
-    every_combination_on_ff("plonky2");
+fn every_combination_on_ff_proves_on_halo2_with_hashed_input() {
+    every_combination_on_ff("halo2", Hashed);
 }
 
-/// mlp's covering combinations on one backend. Hashed weights included: over BN254 its
+#[test]
+fn every_combination_on_ff_proves_on_groth16_with_public_input() {
+    every_combination_on_ff("groth16", Public);
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_groth16_with_private_input() {
+    every_combination_on_ff("groth16", Private);
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_groth16_with_hashed_input() {
+    every_combination_on_ff("groth16", Hashed);
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_plonky2_with_public_input() {
+    every_combination_on_ff("plonky2", Public);
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_plonky2_with_private_input() {
+    every_combination_on_ff("plonky2", Private);
+}
+
+#[test]
+fn every_combination_on_ff_proves_on_plonky2_with_hashed_input() {
+    every_combination_on_ff("plonky2", Hashed);
+}
+
+/// One of mlp's covering combinations on one backend. Hashed weights included: over BN254 its
 /// 50,890 weights are packed 7 per hashed word (see `zkc_runtime::poseidon::pack_params`),
 /// ~1.6M Groth16 constraints and ~31k halo2 rows instead of ~6.2M and ~245k.
-fn covering_combinations_on_mlp(backend: &str) {
+/// The covering combinations (every value of every flag appears in one of them) are one test
+/// each, so that the runner proves them in parallel.
+fn covering_combination_on_mlp(backend: &str, vis: VisibilityConfig) {
     let (g, inputs) = model("mlp");
-    for vis in covering_combinations() {
-        let c = compile(&g, &inputs, vis, backend);
-        let trace = pipeline::witness(&c, &inputs).unwrap();
-        check_commitments(&c, &trace, backend, &inputs);
-        prove_and_tamper(&c, &trace, backend);
-    }
+    let c = compile(&g, &inputs, vis, backend);
+    let trace = pipeline::witness(&c, &inputs).unwrap();
+    check_commitments(&c, &trace, backend, &inputs);
+    prove_and_tamper(&c, &trace, backend);
 }
 
 /// Every combination on mlp satisfies the backend's own constraint check (halo2's
@@ -162,14 +182,14 @@ fn covering_combinations_on_mlp(backend: &str) {
 /// combinations below prove. plonky2 has no cheaper check than a proof (its mock proves
 /// without blinding: ~4 min for the 36 on mlp in release), so there ff proves all 36 and mlp
 /// the covering set.
-fn every_combination_on_mlp_is_satisfied(backend: &str) {
+fn every_combination_on_mlp_is_satisfied(backend: &str, input: Visibility) {
     let (g, inputs) = model("mlp");
     let reference = {
         let c = compile(&g, &inputs, VisibilityConfig::default(), backend);
         pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
     };
     let b = prover::backend(backend).unwrap();
-    for vis in all_combinations() {
+    for vis in combinations_with_input(input) {
         let c = compile(&g, &inputs, vis, backend);
         let trace = pipeline::witness(&c, &inputs).unwrap();
         assert_eq!(
@@ -184,28 +204,93 @@ fn every_combination_on_mlp_is_satisfied(backend: &str) {
 }
 
 #[test]
-fn every_combination_on_mlp_is_satisfied_on_halo2() {
-    every_combination_on_mlp_is_satisfied("halo2");
+fn every_combination_on_mlp_is_satisfied_on_halo2_with_public_input() {
+    every_combination_on_mlp_is_satisfied("halo2", Public);
 }
 
 #[test]
-fn every_combination_on_mlp_is_satisfied_on_groth16() {
-    every_combination_on_mlp_is_satisfied("groth16");
+fn every_combination_on_mlp_is_satisfied_on_halo2_with_private_input() {
+    every_combination_on_mlp_is_satisfied("halo2", Private);
 }
 
 #[test]
-fn covering_combinations_prove_for_mlp_on_halo2() {
-    covering_combinations_on_mlp("halo2");
+fn every_combination_on_mlp_is_satisfied_on_halo2_with_hashed_input() {
+    every_combination_on_mlp_is_satisfied("halo2", Hashed);
 }
 
 #[test]
-fn covering_combinations_prove_for_mlp_on_groth16() {
-    covering_combinations_on_mlp("groth16");
+fn every_combination_on_mlp_is_satisfied_on_groth16_with_public_input() {
+    every_combination_on_mlp_is_satisfied("groth16", Public);
 }
 
 #[test]
-fn covering_combinations_prove_for_mlp_on_plonky2() {
-    covering_combinations_on_mlp("plonky2");
+fn every_combination_on_mlp_is_satisfied_on_groth16_with_private_input() {
+    every_combination_on_mlp_is_satisfied("groth16", Private);
+}
+
+#[test]
+fn every_combination_on_mlp_is_satisfied_on_groth16_with_hashed_input() {
+    every_combination_on_mlp_is_satisfied("groth16", Hashed);
+}
+
+#[test]
+fn mlp_proves_on_halo2_with_hashed_input_hashed_weights_public_output() {
+    covering_combination_on_mlp("halo2", vis(Hashed, Hashed, Public));
+}
+
+#[test]
+fn mlp_proves_on_halo2_with_public_input_private_weights_hashed_output() {
+    covering_combination_on_mlp("halo2", vis(Public, Private, Hashed));
+}
+
+#[test]
+fn mlp_proves_on_halo2_with_private_input_public_weights_private_output() {
+    covering_combination_on_mlp("halo2", vis(Private, Public, Private));
+}
+
+#[test]
+fn mlp_proves_on_halo2_with_hashed_input_fixed_weights_hashed_output() {
+    covering_combination_on_mlp("halo2", vis(Hashed, Fixed, Hashed));
+}
+
+#[test]
+fn mlp_proves_on_groth16_with_hashed_input_hashed_weights_public_output() {
+    covering_combination_on_mlp("groth16", vis(Hashed, Hashed, Public));
+}
+
+#[test]
+fn mlp_proves_on_groth16_with_public_input_private_weights_hashed_output() {
+    covering_combination_on_mlp("groth16", vis(Public, Private, Hashed));
+}
+
+#[test]
+fn mlp_proves_on_groth16_with_private_input_public_weights_private_output() {
+    covering_combination_on_mlp("groth16", vis(Private, Public, Private));
+}
+
+#[test]
+fn mlp_proves_on_groth16_with_hashed_input_fixed_weights_hashed_output() {
+    covering_combination_on_mlp("groth16", vis(Hashed, Fixed, Hashed));
+}
+
+#[test]
+fn mlp_proves_on_plonky2_with_hashed_input_hashed_weights_public_output() {
+    covering_combination_on_mlp("plonky2", vis(Hashed, Hashed, Public));
+}
+
+#[test]
+fn mlp_proves_on_plonky2_with_public_input_private_weights_hashed_output() {
+    covering_combination_on_mlp("plonky2", vis(Public, Private, Hashed));
+}
+
+#[test]
+fn mlp_proves_on_plonky2_with_private_input_public_weights_private_output() {
+    covering_combination_on_mlp("plonky2", vis(Private, Public, Private));
+}
+
+#[test]
+fn mlp_proves_on_plonky2_with_hashed_input_fixed_weights_hashed_output() {
+    covering_combination_on_mlp("plonky2", vis(Hashed, Fixed, Hashed));
 }
 
 /// Over BN254 hashed weights are packed `k` to a word before hashing. Weights
