@@ -96,6 +96,31 @@ fn prove_and_tamper(c: &Compiled, trace: &Trace, backend: &str) {
     }
 }
 
+/// Compiles `vis` for `backend` and checks, without proving, that the outputs are
+/// `reference`, that the backend's constraint check accepts the witness and that the
+/// commitments are the off-circuit hashes. Returns the circuit and its witness.
+fn satisfied(
+    g: &zkc_ir::Graph,
+    inputs: &[zkc_ir::Tensor],
+    reference: &[zkc_ir::Tensor],
+    vis: VisibilityConfig,
+    backend: &str,
+) -> (Compiled, Trace) {
+    let c = compile(g, inputs, vis, backend);
+    let trace = pipeline::witness(&c, inputs).unwrap();
+    assert_eq!(
+        pipeline::outputs(&c, &trace),
+        reference,
+        "{backend} {vis:?}: visibility never changes the outputs"
+    );
+    prover::backend(backend)
+        .unwrap()
+        .mock(&c.program, &trace)
+        .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
+    check_commitments(&c, &trace, backend, inputs);
+    (c, trace)
+}
+
 fn every_combination_on_ff(backend: &str, input: Visibility) {
     let (g, inputs) = model("ff");
     let reference = {
@@ -103,17 +128,7 @@ fn every_combination_on_ff(backend: &str, input: Visibility) {
         pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
     };
     for vis in combinations_with_input(input) {
-        let c = compile(&g, &inputs, vis, backend);
-        let trace = pipeline::witness(&c, &inputs).unwrap();
-        assert_eq!(
-            pipeline::outputs(&c, &trace),
-            reference,
-            "{backend} {vis:?}: visibility never changes the outputs"
-        );
-        let b = prover::backend(backend).unwrap();
-        b.mock(&c.program, &trace)
-            .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
-        check_commitments(&c, &trace, backend, &inputs);
+        let (c, trace) = satisfied(&g, &inputs, &reference, vis, backend);
         prove_and_tamper(&c, &trace, backend);
     }
 }
@@ -163,11 +178,11 @@ fn every_combination_on_ff_proves_on_plonky2_with_hashed_input() {
     every_combination_on_ff("plonky2", Hashed);
 }
 
-/// One of mlp's covering combinations on one backend. Hashed weights included: over BN254 its
-/// 50,890 weights are packed 7 per hashed word (see `zkc_runtime::poseidon::pack_params`),
-/// ~1.6M Groth16 constraints and ~31k halo2 rows instead of ~6.2M and ~245k.
-/// The covering combinations (every value of every flag appears in one of them) are one test
-/// each, so that the runner proves them in parallel.
+/// One of mlp's covering combinations (every value of every flag appears in one of them),
+/// proved on one backend; one test each, so that the runner proves them in parallel. Hashed
+/// weights included: over BN254 its 50,890 weights are packed 7 per hashed word (see
+/// `zkc_runtime::poseidon::pack_params`), ~1.6M Groth16 constraints and ~31k halo2 rows
+/// instead of ~6.2M and ~245k.
 fn covering_combination_on_mlp(backend: &str, vis: VisibilityConfig) {
     let (g, inputs) = model("mlp");
     let c = compile(&g, &inputs, vis, backend);
@@ -188,18 +203,8 @@ fn every_combination_on_mlp_is_satisfied(backend: &str, input: Visibility) {
         let c = compile(&g, &inputs, VisibilityConfig::default(), backend);
         pipeline::outputs(&c, &pipeline::witness(&c, &inputs).unwrap())
     };
-    let b = prover::backend(backend).unwrap();
     for vis in combinations_with_input(input) {
-        let c = compile(&g, &inputs, vis, backend);
-        let trace = pipeline::witness(&c, &inputs).unwrap();
-        assert_eq!(
-            pipeline::outputs(&c, &trace),
-            reference,
-            "{backend} {vis:?}: visibility never changes the outputs"
-        );
-        b.mock(&c.program, &trace)
-            .unwrap_or_else(|e| panic!("{backend} {vis:?}: {e}"));
-        check_commitments(&c, &trace, backend, &inputs);
+        satisfied(&g, &inputs, &reference, vis, backend);
     }
 }
 
