@@ -50,6 +50,7 @@ fn program(c: i128, k: u32) -> Program {
             scale: 0,
             vars: vec![v(2)],
         }],
+        packing: Default::default(),
     }
 }
 

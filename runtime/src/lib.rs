@@ -14,6 +14,6 @@ pub mod trace;
 
 pub use backend::{Backend, BackendError, Cost, Keys};
 pub use checker::{check, Violation};
-pub use program::{Argument, HashKind, Origin, Program, Table, TensorVars, Var};
+pub use program::{Argument, HashKind, Origin, Packing, Program, Table, TensorVars, Var};
 pub use solver::{solve, SolveError};
 pub use trace::Trace;

@@ -214,6 +214,31 @@ pub struct Program {
     pub inputs: Vec<TensorVars>,
     /// The model outputs, in graph order.
     pub outputs: Vec<TensorVars>,
+    /// Layout freedoms the pack pass granted (absent from the JSON, and so from the hash,
+    /// when none are).
+    #[serde(default, skip_serializing_if = "Packing::is_none")]
+    pub packing: Packing,
+}
+
+/// Layout freedoms a backend may use, set by the pack pass (`zkc compile --passes`) when the
+/// backend's cost model says they help. They never change what the arguments mean: a backend
+/// that ignores them proves the same statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packing {
+    /// `Linear` arguments over the same ordered inputs (a convolution's output channels at
+    /// one position, a matrix product's outputs in one row) may share one placement of their
+    /// inputs: plonky2 lays each such group out as a block of a kernel gate that carries the
+    /// coefficients, instead of one weighted sum per output with its coefficients in the
+    /// row's constants.
+    #[serde(default)]
+    pub shared_inputs: bool,
+}
+
+impl Packing {
+    /// No freedom granted (the default, and what `--no-passes` compiles).
+    pub fn is_none(&self) -> bool {
+        *self == Packing::default()
+    }
 }
 
 impl Program {

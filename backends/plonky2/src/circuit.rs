@@ -8,7 +8,9 @@
 //!
 //! Packing: weighted sums go to [`LinearGate`] groups whose width is chosen per program
 //! (at most four shapes, the cheapest for the program's histogram of sum lengths; longer sums
-//! chain through partial sums); range checks go to one [`RangeGate`] type per bit width; relu
+//! chain through partial sums), or, when the pack pass grants shared inputs, to
+//! [`crate::gates::KernelGate`] blocks (see [`crate::blocks`]); range checks go to one
+//! [`RangeGate`] type per bit width; relu
 //! and max selections to [`MaxGate`]; products to plonky2's arithmetic gate; tables to
 //! plonky2's lookup argument; Poseidon hashes to plonky2's Poseidon gate (one row per 8 inputs).
 
@@ -25,6 +27,7 @@ use plonky2::plonk::circuit_data::{CircuitConfig, CircuitData};
 use plonky2::plonk::config::PoseidonGoldilocksConfig;
 use zkc_runtime::{BackendError, Program, Trace};
 
+use crate::blocks::Kernels;
 use crate::field::{canonical, fits, to_field, F};
 use crate::gates::{LinearGate, MaxGate, RangeGate};
 use crate::plan::{digest_vars, does_not_fit, vars_of, Lin, Plan, RangeReq, Val};
@@ -42,8 +45,9 @@ pub type C = PoseidonGoldilocksConfig;
 /// about `28 queries × (1 + 2·Σ(arity - 1) + 2·final coefficients)` for the FRI layers, three
 /// times over. With the standard arity-16 folding that is ~8,300 rows (every zero-knowledge
 /// circuit would have at least 2^14 rows); arity-4 folding down to a 2-coefficient final
-/// polynomial opens far fewer values (~3,300 rows), at the price of more, smaller FRI layers.
-/// FRI's soundness depends on the rate and query count, which stay the standard ones.
+/// polynomial opens far fewer values (~3,100 rows at 2^12), at the price of more, smaller FRI
+/// layers, and arity-2 folding fewer still (~2,300). FRI's soundness depends on the rate and
+/// query count, which stay the standard ones. [`config_for`] picks the folding per circuit.
 pub fn program_config(zero_knowledge: bool) -> CircuitConfig {
     let mut config = CircuitConfig {
         zero_knowledge,
@@ -51,7 +55,58 @@ pub fn program_config(zero_knowledge: bool) -> CircuitConfig {
         ..CircuitConfig::standard_recursion_config()
     };
     if zero_knowledge {
-        config.fri_config.reduction_strategy = FriReductionStrategy::ConstantArityBits(2, 1);
+        config.fri_config.reduction_strategy = FRI_FOLDINGS[0].clone();
+    }
+    config
+}
+
+/// FRI foldings tried for a zero-knowledge circuit, the default (shorter proofs) first.
+const FRI_FOLDINGS: [FriReductionStrategy; 2] = [
+    FriReductionStrategy::ConstantArityBits(2, 1),
+    FriReductionStrategy::ConstantArityBits(1, 0),
+];
+
+/// Rows of the circuit of `gates` gates under `config` once plonky2 has blinded it (when
+/// zero-knowledge) and padded it to a power of two: plonky2's own count, one random row per
+/// opened value and two per opened value of the permutation polynomial.
+pub fn padded_rows(config: &CircuitConfig, gates: usize) -> usize {
+    let mut degree = gates.max(1).next_power_of_two();
+    if !config.zero_knowledge {
+        return degree;
+    }
+    let fri = &config.fri_config;
+    loop {
+        let bits = degree.trailing_zeros() as usize;
+        let arities =
+            fri.reduction_strategy
+                .reduction_arity_bits(bits, fri.rate_bits, fri.cap_height, fri.num_query_rounds);
+        let folding: usize = arities.iter().map(|&a| (1usize << a) - 1).sum();
+        let final_coeffs = degree >> arities.iter().sum::<usize>();
+        let opened = fri.num_query_rounds * (1 + D * folding + D * final_coeffs);
+        let blinding = (D + opened) + 2 * (2 * D + opened);
+        if gates + blinding <= degree {
+            return degree;
+        }
+        degree *= 2;
+    }
+}
+
+/// [`program_config`] with the FRI folding that gives `gates` gates the fewest padded rows
+/// (the default folding on a tie): a layout decision, recorded in the circuit's common data
+/// so the verifier follows it.
+pub fn config_for(zero_knowledge: bool, gates: usize) -> CircuitConfig {
+    let mut config = program_config(zero_knowledge);
+    if zero_knowledge {
+        let mut best = padded_rows(&config, gates);
+        for strategy in &FRI_FOLDINGS[1..] {
+            let mut c = config.clone();
+            c.fri_config.reduction_strategy = strategy.clone();
+            let rows = padded_rows(&c, gates);
+            if rows < best {
+                best = rows;
+                config = c;
+            }
+        }
     }
     config
 }
@@ -183,9 +238,11 @@ pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
         rows[owner] += r;
     };
 
-    // Weighted sums: choose shapes, split chains (new partial-sum values), then targets.
+    // Weighted sums: blocks of shared inputs first (when granted), the rest in groups:
+    // choose shapes, split chains (new partial-sum values), then targets.
+    let kernels = Kernels::find(&mut plan, routed);
     let mut sizes = BTreeMap::new();
-    for req in &plan.linear {
+    for (_, req) in plan.linear.iter().enumerate().filter(|(i, _)| !kernels.member[*i]) {
         *sizes.entry(req.lin.terms.len()).or_insert(0usize) += 1;
     }
     let shapes = if sizes.is_empty() {
@@ -195,7 +252,7 @@ pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
     };
     let mut groups: Vec<Group> = Vec::new();
     let linear = std::mem::take(&mut plan.linear);
-    for req in &linear {
+    for (_, req) in linear.iter().enumerate().filter(|(i, _)| !kernels.member[*i]) {
         let c = chain(req.lin.terms.len(), &shapes).expect("the chosen shapes chain every sum");
         let terms = &req.lin.terms;
         let mut idx = 0;
@@ -257,6 +314,46 @@ pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
             "{}x{m}-term sums: {} rows",
             gate.groups,
             mine.len().div_ceil(gate.groups)
+        ));
+    }
+
+    // Shared-input blocks, `gate.blocks` per row; a row's unused blocks hold zeros, their
+    // outputs the gate's constants.
+    for (gi, gate) in kernels.gates.iter().enumerate() {
+        let mine: Vec<_> = kernels.placed.iter().filter(|p| p.gate == gi).collect();
+        let share = 1.0 / (gate.blocks * gate.m()) as f64;
+        for chunk in mine.chunks(gate.blocks) {
+            let row = builder.add_gate(gate.clone(), Vec::new());
+            for (b, p) in chunk.iter().enumerate() {
+                for (i, &x) in p.inputs.iter().enumerate() {
+                    builder.connect(Target::wire(row, gate.wire_input(b, i)), t(x));
+                }
+                for (c, &x) in p.prev.iter().enumerate() {
+                    builder.connect(Target::wire(row, gate.wire_prev(b, c)), t(x));
+                }
+                for (c, &x) in p.outs.iter().enumerate() {
+                    builder.connect(Target::wire(row, gate.wire_output(b, c)), t(x));
+                }
+                for &o in &p.owners {
+                    charge(o, share);
+                }
+            }
+            for b in chunk.len()..gate.blocks {
+                for (c, &k) in gate.constants.iter().enumerate() {
+                    if k != 0 {
+                        let k = builder.constant(F::from_canonical_u64(k));
+                        builder.connect(Target::wire(row, gate.wire_output(b, c)), k);
+                    }
+                }
+            }
+        }
+    }
+    if !kernels.gates.is_empty() {
+        detail.push(format!(
+            "{} blocks of {} kernel gates: {} rows",
+            kernels.placed.iter().filter(|p| p.prev.is_empty()).count(),
+            kernels.gates.len(),
+            kernels.rows()
         ));
     }
 
@@ -421,7 +518,8 @@ impl Circuit {
     /// circuit digest.
     pub fn build(program: &Program, zero_knowledge: bool) -> Result<Circuit, BackendError> {
         let plan = Plan::new(program)?;
-        let a = assemble(plan, program_config(zero_knowledge));
+        let mut a = assemble(plan, program_config(zero_knowledge));
+        a.builder.config = config_for(zero_knowledge, a.builder.num_gates() + a.build_rows);
         let (builder, plan, targets, limbs) = (a.builder, a.plan, a.targets, a.limbs);
         let data = crate::catch("building the circuit", move || Ok(builder.build::<C>()))?;
         Ok(Circuit {

@@ -12,10 +12,14 @@
 //!   in `{0,1}` when `bits` is odd), so `0 ≤ a·u + c·v + o < 2^bits`; `a_s`, `c_s`, `o_s` are
 //!   constants.
 //! - [`MaxGate`]: `slots` selections per row, `(out_s - a_s)·(out_s - c_s·b_s) = 0`.
+//! - [`KernelGate`]: `blocks` copies per row of one fixed coefficient matrix applied to
+//!   shared inputs, `out_{b,c} = k_c + [prev]·p_{b,c} + Σ_i W_{c,i}·in_{b,i}`, the matrix
+//!   inside the gate (a convolution's kernel at one position), so the inputs are placed once
+//!   for all of its output channels.
 
-use plonky2::field::extension::Extendable;
+use plonky2::field::extension::{Extendable, FieldExtension};
 use plonky2::field::packed::PackedField;
-use plonky2::field::types::Field;
+use plonky2::field::types::{Field, Field64};
 use plonky2::gates::arithmetic_base::ArithmeticGate;
 use plonky2::gates::arithmetic_extension::ArithmeticExtensionGate;
 use plonky2::gates::base_sum::BaseSumGate;
@@ -467,6 +471,190 @@ impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for
 }
 
 // ---------------------------------------------------------------------------------------
+// KernelGate
+// ---------------------------------------------------------------------------------------
+
+/// Most coefficients a deserialized [`KernelGate`] may carry.
+const MAX_KERNEL: usize = 1 << 16;
+
+/// `blocks` per row of `out_c = k_c + [prev]·p_c + Σ_i W[c][i]·in_i` for one fixed matrix `W`
+/// (`m` outputs × `t` inputs) and constants `k` (degree 1).
+///
+/// A block's wires are its `t` inputs, then (if `prev`) the `m` partial sums of the previous
+/// chunk of the same inputs, then its `m` outputs, all routed. The coefficients and
+/// constants are canonical Goldilocks elements kept in the gate itself (so in the verifying
+/// key's gate list), not in the row's constants: one gate type serves every position of a
+/// convolution, and a row is not limited to the config's 80 constants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelGate {
+    /// `coeffs[c][i]`: coefficient of input `i` in output `c` (canonical).
+    pub coeffs: Vec<Vec<u64>>,
+    /// The constant of each output (canonical).
+    pub constants: Vec<u64>,
+    /// Whether each output adds the previous chunk's partial sum.
+    pub prev: bool,
+    /// Blocks per row.
+    pub blocks: usize,
+}
+
+impl KernelGate {
+    /// Outputs per block.
+    pub fn m(&self) -> usize {
+        self.coeffs.len()
+    }
+    /// Inputs per block.
+    pub fn t(&self) -> usize {
+        self.coeffs.first().map_or(0, Vec::len)
+    }
+    /// Wires per block.
+    pub fn width(&self) -> usize {
+        self.t() + self.m() * (1 + usize::from(self.prev))
+    }
+    /// Wire of input `i` of block `b`.
+    pub fn wire_input(&self, b: usize, i: usize) -> usize {
+        b * self.width() + i
+    }
+    /// Wire of the previous partial sum of output `c` in block `b` (only when `prev`).
+    pub fn wire_prev(&self, b: usize, c: usize) -> usize {
+        b * self.width() + self.t() + c
+    }
+    /// Wire of output `c` of block `b`.
+    pub fn wire_output(&self, b: usize, c: usize) -> usize {
+        b * self.width() + self.t() + self.m() * usize::from(self.prev) + c
+    }
+}
+
+impl<F: RichField + Extendable<D>, const D: usize> Gate<F, D> for KernelGate {
+    fn id(&self) -> String {
+        format!("{self:?}")
+    }
+    fn serialize(&self, dst: &mut Vec<u8>, _: &CommonCircuitData<F, D>) -> IoResult<()> {
+        dst.write_usize(self.blocks)?;
+        dst.write_bool(self.prev)?;
+        dst.write_usize(self.m())?;
+        dst.write_usize(self.t())?;
+        for row in &self.coeffs {
+            for &c in row {
+                dst.write_usize(c as usize)?;
+            }
+        }
+        for &k in &self.constants {
+            dst.write_usize(k as usize)?;
+        }
+        Ok(())
+    }
+    fn deserialize(src: &mut Buffer, _: &CommonCircuitData<F, D>) -> IoResult<Self> {
+        let blocks = read_param(src)?;
+        let prev = src.read_bool()?;
+        let m = read_param(src)?;
+        let t = read_param(src)?;
+        if m == 0 || m * (t + 1) > MAX_KERNEL {
+            return Err(IoError);
+        }
+        let mut element = || -> IoResult<u64> {
+            let v = src.read_usize()? as u64;
+            if v >= <F as Field64>::ORDER {
+                return Err(IoError);
+            }
+            Ok(v)
+        };
+        let mut coeffs = Vec::with_capacity(m);
+        for _ in 0..m {
+            coeffs.push((0..t).map(|_| element()).collect::<IoResult<Vec<u64>>>()?);
+        }
+        let constants = (0..m).map(|_| element()).collect::<IoResult<Vec<u64>>>()?;
+        Ok(KernelGate {
+            coeffs,
+            constants,
+            prev,
+            blocks,
+        })
+    }
+    fn eval_unfiltered(&self, vars: EvaluationVars<F, D>) -> Vec<F::Extension> {
+        let e = |c: u64| F::Extension::from_basefield(F::from_canonical_u64(c));
+        let mut out = Vec::with_capacity(self.blocks * self.m());
+        for b in 0..self.blocks {
+            for (c, row) in self.coeffs.iter().enumerate() {
+                let mut sum = e(self.constants[c]);
+                if self.prev {
+                    sum += vars.local_wires[self.wire_prev(b, c)];
+                }
+                for (i, &w) in row.iter().enumerate().filter(|(_, &w)| w != 0) {
+                    sum += e(w) * vars.local_wires[self.wire_input(b, i)];
+                }
+                out.push(vars.local_wires[self.wire_output(b, c)] - sum);
+            }
+        }
+        out
+    }
+    fn eval_unfiltered_base_one(&self, _: EvaluationVarsBase<F>, _: StridedConstraintConsumer<F>) {
+        panic!("use eval_unfiltered_base_packed instead");
+    }
+    fn eval_unfiltered_base_batch(&self, vars_base: EvaluationVarsBaseBatch<F>) -> Vec<F> {
+        self.eval_unfiltered_base_batch_packed(vars_base)
+    }
+    fn eval_unfiltered_circuit(
+        &self,
+        builder: &mut CircuitBuilder<F, D>,
+        vars: EvaluationTargets<D>,
+    ) -> Vec<ExtensionTarget<D>> {
+        let one = builder.one_extension();
+        let mut out = Vec::with_capacity(self.blocks * self.m());
+        for b in 0..self.blocks {
+            for (c, row) in self.coeffs.iter().enumerate() {
+                let k = F::from_canonical_u64(self.constants[c]);
+                let mut sum = builder.constant_extension(F::Extension::from_basefield(k));
+                if self.prev {
+                    sum = builder.add_extension(sum, vars.local_wires[self.wire_prev(b, c)]);
+                }
+                for (i, &w) in row.iter().enumerate().filter(|(_, &w)| w != 0) {
+                    let x = vars.local_wires[self.wire_input(b, i)];
+                    sum = builder.arithmetic_extension(F::from_canonical_u64(w), F::ONE, one, x, sum);
+                }
+                out.push(builder.sub_extension(vars.local_wires[self.wire_output(b, c)], sum));
+            }
+        }
+        out
+    }
+    fn generators(&self, _row: usize, _local_constants: &[F]) -> Vec<WitnessGeneratorRef<F, D>> {
+        Vec::new()
+    }
+    fn num_wires(&self) -> usize {
+        self.blocks * self.width()
+    }
+    fn num_constants(&self) -> usize {
+        0
+    }
+    fn degree(&self) -> usize {
+        1
+    }
+    fn num_constraints(&self) -> usize {
+        self.blocks * self.m()
+    }
+}
+
+impl<F: RichField + Extendable<D>, const D: usize> PackedEvaluableBase<F, D> for KernelGate {
+    fn eval_unfiltered_base_packed<P: PackedField<Scalar = F>>(
+        &self,
+        vars: EvaluationVarsBasePacked<P>,
+        mut yield_constr: StridedConstraintConsumer<P>,
+    ) {
+        for b in 0..self.blocks {
+            for (c, row) in self.coeffs.iter().enumerate() {
+                let mut sum = P::from(F::from_canonical_u64(self.constants[c]));
+                if self.prev {
+                    sum += vars.local_wires[self.wire_prev(b, c)];
+                }
+                for (i, &w) in row.iter().enumerate().filter(|(_, &w)| w != 0) {
+                    sum += vars.local_wires[self.wire_input(b, i)] * F::from_canonical_u64(w);
+                }
+                yield_constr.one(vars.local_wires[self.wire_output(b, c)] - sum);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Serializer
 // ---------------------------------------------------------------------------------------
 
@@ -495,6 +683,7 @@ impl<F: RichField + Extendable<D>, const D: usize> GateSerializer<F, D> for ZkcG
         ReducingGate<D>,
         LinearGate,
         RangeGate,
-        MaxGate
+        MaxGate,
+        KernelGate
     }
 }

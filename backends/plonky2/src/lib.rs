@@ -13,6 +13,7 @@
 
 pub mod aggregate;
 mod args;
+pub mod blocks;
 pub mod circuit;
 pub mod field;
 pub mod gates;
@@ -27,8 +28,9 @@ use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
 
 pub use aggregate::{aggregate, aggregate_vk, verify_aggregate, verify_aggregate_publics};
 
-use crate::circuit::{assemble, program_config, trace_in_field, Circuit};
+use crate::circuit::{assemble, config_for, padded_rows, program_config, trace_in_field, Circuit};
 use crate::plan::Plan;
+use plonky2::fri::reduction_strategies::FriReductionStrategy;
 
 /// The plonky2 backend (no trusted setup; keys are derived from the program alone).
 ///
@@ -72,10 +74,6 @@ pub(crate) fn catch<T>(what: &str, f: impl FnOnce() -> Result<T, BackendError>) 
         Err(BackendError::Prover(format!("{what}: plonky2 panicked: {msg}")))
     })
 }
-
-/// About how many blinding rows plonky2 adds to a zero-knowledge circuit of up to 2^14 rows
-/// (see [`circuit::program_config`]).
-const ZK_BLINDING_ROWS: usize = 3_500;
 
 /// The last circuit built or read, by program hash and mode: setup, prove and aggregate of
 /// one program in one process build or read it once.
@@ -137,15 +135,20 @@ impl Backend for Plonky2 {
                 *by_node.entry(o.node).or_default() += r;
             }
         }
+        let config = config_for(self.zero_knowledge, total as usize);
+        let folding = match &config.fri_config.reduction_strategy {
+            FriReductionStrategy::ConstantArityBits(bits, _) if self.zero_knowledge => {
+                format!(", FRI arity {}", 1 << bits)
+            }
+            _ => String::new(),
+        };
         Cost {
             total,
             unit: "gates",
             detail: format!(
-                "{}; padded to 2^{} rows{}; 135 wires (80 routed), 80 constants",
+                "{}; padded to 2^{} rows{}{folding}; 135 wires (80 routed), 80 constants",
                 a.detail,
-                (total as usize + if self.zero_knowledge { ZK_BLINDING_ROWS } else { 0 })
-                    .next_power_of_two()
-                    .trailing_zeros(),
+                padded_rows(&config, total as usize).trailing_zeros(),
                 if self.zero_knowledge {
                     " with zero-knowledge blinding"
                 } else {

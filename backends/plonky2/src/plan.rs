@@ -139,6 +139,9 @@ pub struct Plan {
     pub hashes: Vec<HashReq>,
     /// Public values in order, with the argument that marks them.
     pub publics: Vec<(Val, usize)>,
+    /// Whether weighted sums over the same inputs may share a [`crate::gates::KernelGate`]
+    /// block (granted by the pack pass: [`zkc_runtime::Packing::shared_inputs`]).
+    pub shared_inputs: bool,
     /// The argument being lowered (owner of new requests).
     pub(crate) owner: usize,
 }
@@ -161,6 +164,7 @@ impl Plan {
     pub fn new(program: &Program) -> Result<Plan, BackendError> {
         let mut plan = Plan {
             num_vars: program.num_vars,
+            shared_inputs: program.packing.shared_inputs,
             ..Plan::default()
         };
         let mut lut_of_table = BTreeMap::new();

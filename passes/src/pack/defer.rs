@@ -310,6 +310,7 @@ mod tests {
                 scale: 0,
                 vars: vec![v(8)],
             }],
+            packing: Default::default(),
         }
     }
 
@@ -405,6 +406,7 @@ mod tests {
                 scale: 0,
                 vars: vec![v(7)],
             }],
+            packing: Default::default(),
         };
         let (q, sites) = deferred_rescales(&p).unwrap();
         assert_eq!(sites, 1);

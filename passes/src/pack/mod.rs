@@ -16,6 +16,11 @@
 //!   published unscaled (exact, at scale `s + k`): no remainder or quotient range check.
 //! - [`widened_relus`]: a relu one bit narrower than its input's own signed decomposition
 //!   gets that bit (one R1CS constraint per relu instead of two).
+//! - [`shared_inputs`]: grants the backend [`zkc_runtime::Packing::shared_inputs`], laying
+//!   `Linear`s over the same inputs out together (plonky2: one kernel-gate block per
+//!   convolution position, the weights inside the gate, instead of one weighted sum per
+//!   output channel with its weights in the row's constants). A layout freedom, not a
+//!   rewrite: kept only when the backend's cost drops.
 
 mod defer;
 mod outputs;
@@ -62,7 +67,7 @@ pub fn score(c: &Cost) -> f64 {
 /// A step: the program, and the widest signed value (bits) the backend's field holds.
 type Step = fn(&Program, u32) -> Option<(Program, usize)>;
 
-const STEPS: [(&str, Step); 5] = [
+const STEPS: [(&str, Step); 6] = [
     ("exact-rescale", |p, _| exact_rescales(p)),
     ("merge-rescales", |p, _| merged_rescales(p)),
     ("defer-rescales", |p, bits| {
@@ -70,7 +75,33 @@ const STEPS: [(&str, Step); 5] = [
     }),
     ("unscaled-outputs", |p, _| outputs::unscaled_outputs(p)),
     ("widen-relus", |p, _| Some(relu_bits::widened_relus(p))),
+    ("share-inputs", |p, _| shared_inputs(p)),
 ];
+
+/// Steps that only grant a layout freedom: kept only if the backend gets strictly cheaper
+/// (a backend that ignores the freedom keeps the program, and its hash, unchanged).
+const FREEDOMS: [&str; 1] = ["share-inputs"];
+
+/// Grants [`zkc_runtime::Packing::shared_inputs`]; the sites are the groups of two or more
+/// `Linear`s over the same ordered inputs. Meaning-preserving by construction: no argument
+/// changes, only how a backend may place them.
+pub fn shared_inputs(p: &Program) -> Option<(Program, usize)> {
+    if p.packing.shared_inputs {
+        return None;
+    }
+    let mut groups: HashMap<Vec<Var>, usize> = HashMap::new();
+    for (a, _) in &p.arguments {
+        if let Argument::Linear { terms, .. } = a {
+            if terms.len() > 1 {
+                *groups.entry(terms.iter().map(|(_, v)| *v).collect()).or_default() += 1;
+            }
+        }
+    }
+    let sites = groups.values().filter(|&&n| n > 1).count();
+    let mut out = p.clone();
+    out.packing.shared_inputs = true;
+    Some((out, sites))
+}
 
 /// Every step applied without asking the backend: what the fuse pass's search costs (one
 /// backend call per candidate instead of one per step). `value_bits` is the backend's
@@ -99,7 +130,11 @@ pub fn pack(program: &Program, backend: &dyn Backend) -> (Program, PackReport) {
             continue;
         }
         let c = backend.cost(&next);
-        let kept = score(&c) <= score(&cost);
+        let kept = if FREEDOMS.contains(&name) {
+            score(&c) < score(&cost)
+        } else {
+            score(&c) <= score(&cost)
+        };
         report.steps.push(PackStep {
             name: name.into(),
             sites,

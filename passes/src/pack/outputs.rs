@@ -119,6 +119,7 @@ mod tests {
                 scale: 4,
                 vars: vec![q],
             }],
+            packing: Default::default(),
         }
     }
 

@@ -82,6 +82,7 @@ mod tests {
                 scale: 4,
                 vars: vec![y],
             }],
+            packing: Default::default(),
         }
     }
 
