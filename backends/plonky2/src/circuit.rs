@@ -227,7 +227,34 @@ fn choose_shapes(sizes: &BTreeMap<usize, usize>, routed: usize) -> Vec<usize> {
 }
 
 /// Lays `plan` out on a fresh builder with `config`.
-pub fn assemble(mut plan: Plan, config: CircuitConfig) -> Assembled {
+///
+/// When the program grants shared inputs, the layout with kernel blocks is kept only if it
+/// has fewer padded rows than the one without: rows are padded to a power of two, so gates
+/// saved below the same power save nothing, while every kernel gate type is evaluated on
+/// every row of the quotient domain (on attn, 576 -> 393 gates at 2^12 rows either way
+/// proved 20% slower).
+pub fn assemble(plan: Plan, config: CircuitConfig) -> Assembled {
+    if !plan.shared_inputs {
+        return assemble_with(plan, config);
+    }
+    let mut without = plan.clone();
+    without.shared_inputs = false;
+    let zero_knowledge = config.zero_knowledge;
+    let padded = |a: &Assembled| {
+        let gates = a.builder.num_gates() + a.build_rows;
+        padded_rows(&config_for(zero_knowledge, gates), gates)
+    };
+    let with = assemble_with(plan, config.clone());
+    let mut without = assemble_with(without, config);
+    if padded(&with) < padded(&without) {
+        with
+    } else {
+        without.detail += "; kernel blocks unused (no fewer padded rows)";
+        without
+    }
+}
+
+fn assemble_with(mut plan: Plan, config: CircuitConfig) -> Assembled {
     let routed = config.num_routed_wires;
     let mut builder = CircuitBuilder::<F, D>::new(config.clone());
     let mut rows = vec![0.0f64; plan.publics.iter().map(|p| p.1 + 1).max().unwrap_or(0)];
