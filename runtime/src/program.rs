@@ -229,7 +229,7 @@ pub struct Packing {
     /// one position, a matrix product's outputs in one row) may share one placement of their
     /// inputs: plonky2 lays each such group out as a block of a kernel gate that carries the
     /// coefficients, instead of one weighted sum per output with its coefficients in the
-    /// row's constants.
+    /// row's constants, when that gives fewer padded rows. halo2 and Groth16 ignore it.
     #[serde(default)]
     pub shared_inputs: bool,
 }
