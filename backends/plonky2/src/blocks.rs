@@ -6,8 +6,10 @@
 //! with its coefficient in the row's constants (80 per row): a 25-term sum takes 26 wires
 //! and 26 constants, three per row. A block places the inputs once and the `m` outputs after
 //! them, with the coefficients inside the gate, so one row holds `80 / (n + m)` positions of
-//! all `m` channels (conv 5×5, 4 channels: 2 positions, 8 sums per row instead of 3). Inputs
-//! beyond a row continue in a next chunk whose outputs add the previous chunk's partial sums.
+//! all `m` channels (conv 5×5, 4 channels: 2 positions, 8 sums per row instead of 3). Runs of
+//! neighbouring blocks merge over their union of inputs when the merged matrix repeats too
+//! (the same conv: 6 positions over 5×10 inputs, 24 sums per row). Inputs beyond a row
+//! continue in a next chunk whose outputs add the previous chunk's partial sums.
 //! A coefficient matrix that occurs fewer than [`MIN_REPEATS`] times keeps its weighted sums
 //! (each distinct matrix is a gate type, evaluated on every row of the quotient domain).
 //!
@@ -173,27 +175,19 @@ fn runs_of(singles: &[Block], r: usize, routed: usize) -> Option<(f64, Vec<Block
     for b in merged.iter().flatten() {
         *counts.entry(&b.kind).or_default() += 1;
     }
-    let mut out = Vec::new();
-    let mut kinds: Vec<&Kind> = Vec::new();
-    let mut rows = 0.0;
+    let mut out: Vec<&Block> = Vec::new();
     for (i, run) in singles.chunks(r).enumerate() {
         match merged.get(i).and_then(Option::as_ref) {
-            Some(b) if counts[&b.kind] >= MIN_REPEATS => {
-                rows += block_rows(b.inputs.len(), b.kind.coeffs.len(), routed)?;
-                if !kinds.contains(&&b.kind) {
-                    kinds.push(&b.kind);
-                }
-                out.push(b.clone());
-            }
-            _ => {
-                for b in run {
-                    rows += block_rows(b.inputs.len(), b.kind.coeffs.len(), routed)?;
-                    if !kinds.contains(&&b.kind) {
-                        kinds.push(&b.kind);
-                    }
-                    out.push(b.clone());
-                }
-            }
+            Some(b) if counts[&b.kind] >= MIN_REPEATS => out.push(b),
+            _ => out.extend(run),
+        }
+    }
+    let mut kinds: Vec<&Kind> = Vec::new();
+    let mut rows = 0.0;
+    for b in &out {
+        rows += block_rows(b.inputs.len(), b.kind.coeffs.len(), routed)?;
+        if !kinds.contains(&&b.kind) {
+            kinds.push(&b.kind);
         }
     }
     let gate_types: usize = kinds
@@ -201,7 +195,10 @@ fn runs_of(singles: &[Block], r: usize, routed: usize) -> Option<(f64, Vec<Block
         .filter_map(|k| chunks(k.coeffs[0].len(), k.coeffs.len(), routed))
         .map(|c| c.len())
         .sum();
-    Some((rows + GATE_PENALTY * gate_types as f64, out))
+    Some((
+        rows + GATE_PENALTY * gate_types as f64,
+        out.into_iter().cloned().collect(),
+    ))
 }
 
 impl Kernels {

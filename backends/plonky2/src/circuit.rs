@@ -8,11 +8,11 @@
 //!
 //! Packing: weighted sums go to [`LinearGate`] groups whose width is chosen per program
 //! (at most four shapes, the cheapest for the program's histogram of sum lengths; longer sums
-//! chain through partial sums), or, when the pack pass grants shared inputs, to
-//! [`crate::gates::KernelGate`] blocks (see [`crate::blocks`]); range checks go to one
-//! [`RangeGate`] type per bit width; relu
-//! and max selections to [`MaxGate`]; products to plonky2's arithmetic gate; tables to
-//! plonky2's lookup argument; Poseidon hashes to plonky2's Poseidon gate (one row per 8 inputs).
+//! chain through partial sums), or, when the pack pass grants shared inputs and it gives
+//! fewer padded rows, to [`crate::gates::KernelGate`] blocks (see [`crate::blocks`]); range
+//! checks go to one [`RangeGate`] type per bit width; relu and max selections to
+//! [`MaxGate`]; products to plonky2's arithmetic gate; tables to plonky2's lookup argument;
+//! Poseidon hashes to plonky2's Poseidon gate (one row per 8 inputs).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -346,8 +346,8 @@ fn assemble_with(mut plan: Plan, config: CircuitConfig) -> Assembled {
 
     // Shared-input blocks, `gate.blocks` per row; a row's unused blocks hold zeros, their
     // outputs the gate's constants.
-    for (gi, gate) in kernels.gates.iter().enumerate() {
-        let mine: Vec<_> = kernels.placed.iter().filter(|p| p.gate == gi).collect();
+    for mine in kernels.placed.chunk_by(|a, b| a.gate == b.gate) {
+        let gate = &kernels.gates[mine[0].gate];
         let share = 1.0 / (gate.blocks * gate.m()) as f64;
         for chunk in mine.chunks(gate.blocks) {
             let row = builder.add_gate(gate.clone(), Vec::new());
