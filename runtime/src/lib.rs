@@ -6,14 +6,16 @@ pub mod artifact;
 pub mod backend;
 pub mod checker;
 mod display;
+pub mod field_bounds;
 pub mod poseidon;
 pub mod program;
 pub mod solver;
 pub mod testing;
 pub mod trace;
 
-pub use backend::{Backend, BackendError, Cost, Keys};
+pub use backend::{Backend, BackendError, Cost, KeyCheck, Keys};
 pub use checker::{check, Violation};
+pub use field_bounds::{FieldBoundError, FieldBounds};
 pub use program::{Argument, HashKind, Origin, Packing, Program, Table, TensorVars, Var};
 pub use solver::{solve, SolveError};
 pub use trace::Trace;

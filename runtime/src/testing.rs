@@ -596,3 +596,91 @@ impl SplitMix {
         (z ^ (z >> 31)) % n
     }
 }
+
+/// Programs with one argument just past a width bound of `bounds`' field (or of zero
+/// width), each with a trace of the right length. Every backend over that field must refuse
+/// each at lowering ([`crate::BackendError::DoesNotFit`] naming the bound), before any key or
+/// proof exists: past the bound a second witness satisfies the same field equations.
+pub fn field_bound_violations(bounds: crate::field_bounds::FieldBounds) -> Vec<(String, Program, Trace)> {
+    let c = bounds.capacity_bits;
+    let args = [
+        (
+            format!("rescale k + q_bits = {} (k = {}, q_bits = {})", c + 1, c - 53, 54),
+            3,
+            Argument::Rescale {
+                x: Var(0),
+                q: Var(1),
+                r: Var(2),
+                k: c - 53,
+                q_bits: 54,
+            },
+        ),
+        (
+            format!("div on {} bits (2·bits + 1 = {})", c / 2 + 1, 2 * (c / 2 + 1) + 1),
+            4,
+            Argument::Div {
+                n: Var(0),
+                d: Var(1),
+                q: Var(2),
+                r: Var(3),
+                bits: c / 2 + 1,
+            },
+        ),
+        (
+            format!("range on {} bits", c + 1),
+            1,
+            Argument::Range { x: Var(0), bits: c + 1 },
+        ),
+        (
+            format!("max over {c} bits"),
+            3,
+            Argument::Max {
+                out: Var(2),
+                a: Var(0),
+                b: Some(Var(1)),
+                bits: c,
+            },
+        ),
+        ("range on 0 bits".to_string(), 1, Argument::Range { x: Var(0), bits: 0 }),
+        (
+            "rescale with a 0-bit quotient".to_string(),
+            3,
+            Argument::Rescale {
+                x: Var(0),
+                q: Var(1),
+                r: Var(2),
+                k: 2,
+                q_bits: 0,
+            },
+        ),
+        (
+            "div on 0 bits".to_string(),
+            4,
+            Argument::Div {
+                n: Var(0),
+                d: Var(1),
+                q: Var(2),
+                r: Var(3),
+                bits: 0,
+            },
+        ),
+    ];
+    args.into_iter()
+        .map(|(name, vars, a)| {
+            let mut b = Build::new();
+            let free = vars - a.defines().len() as u32;
+            for index in 0..free as usize {
+                b.def(|x| Argument::Input { x, index });
+            }
+            b.p.num_vars = vars;
+            b.push(a);
+            (
+                name,
+                b.p,
+                Trace {
+                    values: vec![1; vars as usize],
+                },
+            )
+        })
+        .collect()
+}

@@ -386,6 +386,12 @@ pub fn lower(program: &Program, trace: Option<&Trace>, keep_rows: bool) -> Resul
             )));
         }
     }
+    zkc_runtime::field_bounds::BN254
+        .check_program(program)
+        .map_err(|e| BackendError::DoesNotFit {
+            backend: "groth16",
+            reason: e.to_string(),
+        })?;
     let mut b = Builder::new(program, trace, keep_rows);
     for (i, (arg, _)) in program.arguments.iter().enumerate() {
         b.arg = i as u32;

@@ -243,6 +243,12 @@ fn candidates(st: &Stats) -> Vec<(f64, u32, Shape)> {
 /// Lays `program` out: the chosen `k` and the full placement.
 pub fn plan_program(program: &Program) -> Result<(u32, Plan), BackendError> {
     debug_assert!(WIDTHS[0] >= MIN_WIDTH);
+    zkc_runtime::field_bounds::BN254
+        .check_program(program)
+        .map_err(|e| BackendError::DoesNotFit {
+            backend: "halo2",
+            reason: e.to_string(),
+        })?;
     for (i, (arg, _)) in program.arguments.iter().enumerate() {
         if let Argument::Hash { kind, .. } = arg {
             crate::args::hash::check_kind(i, *kind)?;

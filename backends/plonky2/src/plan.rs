@@ -167,6 +167,9 @@ impl Plan {
             shared_inputs: program.packing.shared_inputs,
             ..Plan::default()
         };
+        zkc_runtime::field_bounds::GOLDILOCKS
+            .check_program(program)
+            .map_err(|e| does_not_fit(program, e.index, e.reason))?;
         let mut lut_of_table = BTreeMap::new();
         for (index, (arg, _)) in program.arguments.iter().enumerate() {
             plan.owner = index;

@@ -83,7 +83,7 @@ fn programs_that_cannot_fit_goldilocks_are_refused_by_name() {
                 k: 20,
                 q_bits: 44,
             },
-            "k + q_bits = 64",
+            "k + q_bits ≤ 63",
         ),
         (
             Argument::Div {
@@ -93,7 +93,7 @@ fn programs_that_cannot_fit_goldilocks_are_refused_by_name() {
                 r: Var(3),
                 bits: 32,
             },
-            "32-bit operands",
+            "division on 32 bits",
         ),
         (
             Argument::Max {
@@ -102,7 +102,7 @@ fn programs_that_cannot_fit_goldilocks_are_refused_by_name() {
                 b: None,
                 bits: 63,
             },
-            "63-bit comparison",
+            "63-bit difference",
         ),
         (
             Argument::Lookup {
