@@ -385,7 +385,6 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         op: "-".into(),
         reason,
     })?;
-    let public_inputs = cfg.visibility.input == Visibility::Public;
     let mut q: Vec<Option<QTensor>> = vec![None; graph.values.len()];
     let mut types: Vec<Option<ElemType>> = vec![None; graph.values.len()];
     let mut index = 0usize;
@@ -401,11 +400,11 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         for _ in 0..v.shape.iter().product::<usize>() {
             let x = b.new_var();
             b.push(Argument::Input { x, index });
-            // A public input is seen (and checked) by the verifier; a private or hashed one
-            // must be proven inside the calibrated range.
-            if !public_inputs {
-                b.push(Argument::Range { x, bits });
-            }
+            // Every input is proven inside the calibrated range, public ones too: a verifier
+            // (an exported Solidity or snarkjs one included) sees only a field element, and
+            // one outside the range could make a first-layer sum wrap the field into the
+            // window the next Rescale accepts (docs/soundness.md).
+            b.push(Argument::Range { x, bits });
             vars.push(x);
             index += 1;
         }
