@@ -65,6 +65,17 @@ pub struct Keys {
     pub verifying_key: Vec<u8>,
 }
 
+/// What [`Backend::check_verifying_key`] established about a verifying key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// The key was rebuilt from the program (halo2: and the SRS) and is byte-identical to
+    /// the one given; the text says from what.
+    Rebuilt(String),
+    /// The key cannot be rebuilt here and is taken as its setup produced it; the text says
+    /// why and what trusting it means.
+    Trusted(String),
+}
+
 /// A proof system zkc can prove a [`Program`] with.
 pub trait Backend: Sync {
     /// The name used on the command line (`halo2`, `plonky2`, `groth16`).
@@ -94,6 +105,18 @@ pub trait Backend: Sync {
 
     /// Proves that `trace` satisfies `program`. Returns the serialized proof.
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError>;
+
+    /// Checks that `verifying_key` is the key `program`'s setup gives, by rebuilding it
+    /// where the backend can (a key file's header only *claims* a circuit: a key of another
+    /// circuit, with other weights, tables or gates, would verify that circuit's proofs).
+    /// `Err` when the rebuilt key differs; [`KeyCheck::Trusted`] when it cannot be rebuilt.
+    fn check_verifying_key(&self, program: &Program, verifying_key: &[u8]) -> Result<KeyCheck, BackendError> {
+        let _ = (program, verifying_key);
+        Ok(KeyCheck::Trusted(format!(
+            "{}'s verifying key cannot be rebuilt from the circuit; it is trusted as its setup wrote it",
+            self.name()
+        )))
+    }
 
     /// Checks `proof` against the verifying key and the public values (in the order of the
     /// program's `Public` arguments). `Ok(())` only if the proof is valid.

@@ -299,6 +299,27 @@ pub fn read_vk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, Verifyi
     Ok((verifier_params(h.k, g0, g2, s_g2), vk))
 }
 
+/// The three SRS points (`g`, `g2`, `s·g2`) a verifying key carries, as raw bytes: two keys
+/// made with the same SRS carry the same ones.
+pub fn vk_srs_points(bytes: &[u8], want: &Header) -> Result<Vec<u8>, BackendError> {
+    const WHAT: &str = "verifying key";
+    let mut c = Cursor { bytes, what: WHAT };
+    let h = read_header(&mut c, VK_MAGIC)?;
+    check_header(WHAT, &h, want)?;
+    Ok(c.take(G1_RAW + 2 * G2_RAW)?.to_vec())
+}
+
+/// The same three points of an SRS.
+pub fn srs_points(params: &ParamsKZG<Bn256>) -> Vec<u8> {
+    let mut out = Vec::new();
+    params.get_g()[0]
+        .write(&mut out, SerdeFormat::RawBytes)
+        .expect("Vec write");
+    params.g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
+    params.s_g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
+    out
+}
+
 /// KZG verifier parameters from the three points a verifier uses (`g`, `g2`, `s·g2`).
 fn verifier_params(k: u32, g0: G1Affine, g2: G2Affine, s_g2: G2Affine) -> ParamsKZG<Bn256> {
     // `ParamsKZG::from_parts` is a method; a size-1 instance built from the same points

@@ -23,13 +23,13 @@ pub mod witness;
 use std::path::PathBuf;
 
 use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
-use halo2_proofs::plonk::{create_proof_from_advice, keygen_pk2, verify_proof};
+use halo2_proofs::plonk::{create_proof_from_advice, keygen_pk2, keygen_vk_custom, verify_proof};
 use halo2_proofs::poly::commitment::Params;
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
-use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
+use zkc_runtime::{Backend, BackendError, Cost, KeyCheck, Keys, Program, Trace};
 
 pub use layout::{layout, Layout};
 pub use srs::SrsSource;
@@ -167,6 +167,47 @@ impl Backend for Halo2 {
             srs: SrsSource::Seed(seed.to_vec()),
         }
         .setup(program)
+    }
+
+    /// The fixed and permutation commitments of the key are recomputed from the program's
+    /// layout with the SRS the key names (its `g`, `g2`, `s·g2`), when this machine has that
+    /// SRS: the cached local one, `--srs FILE`, or the seed's. A key made with an SRS that is
+    /// not here is reported as trusted, not as wrong.
+    fn check_verifying_key(&self, program: &Program, verifying_key: &[u8]) -> Result<KeyCheck, BackendError> {
+        let (k, plan) = layout::plan_program(program)?;
+        let h = header(program, k, &plan);
+        keys::read_vk(verifying_key, &h)?;
+        let given_srs = keys::vk_srs_points(verifying_key, &h)?;
+        let params = match srs::existing_params_for(&self.srs, k)? {
+            Some(p) if keys::srs_points(&p) == given_srs => p,
+            Some(_) => {
+                return Ok(KeyCheck::Trusted(format!(
+                    "the verifying key was made with another SRS than this machine's for k={k}; it is trusted as given (pass --srs with the SRS it was made with to rebuild it)"
+                )))
+            }
+            None => {
+                return Ok(KeyCheck::Trusted(format!(
+                    "no SRS for k={k} is on this machine, so the verifying key is trusted as given (pass --srs with the SRS it was made with to rebuild it)"
+                )))
+            }
+        };
+        let rebuilt = guarded("rebuilding the verifying key", || {
+            let circuit = ZkcCircuit {
+                plan: &plan,
+                witness: None,
+            };
+            let vk = keygen_vk_custom(&params, &circuit, false)
+                .map_err(|e| BackendError::Prover(format!("key generation: {e}")))?;
+            Ok(keys::write_vk(&h, &params, &vk))
+        })?;
+        if rebuilt != verifying_key {
+            return Err(BackendError::Unsatisfied(
+                "the verifying key is not the one this circuit's setup gives with its SRS (its fixed or permutation commitments differ): it belongs to another circuit or was altered; run setup again".into(),
+            ));
+        }
+        Ok(KeyCheck::Rebuilt(format!(
+            "verifying key rebuilt from the circuit and the SRS (k={k}) and identical"
+        )))
     }
 
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {

@@ -169,6 +169,22 @@ pub fn params_for(source: &SrsSource, k: u32) -> Result<ParamsKZG<Bn256>, Backen
     }
 }
 
+/// The SRS for `k` from `source` if it is already there, never generating a new one: a
+/// verifier checking a key needs the SRS the key was made with, and a fresh local one is not.
+/// `Ok(None)` when the local cache has no SRS for `k`.
+pub fn existing_params_for(source: &SrsSource, k: u32) -> Result<Option<ParamsKZG<Bn256>>, BackendError> {
+    match source {
+        SrsSource::Local(dir) => {
+            let path = dir.clone().unwrap_or_else(default_dir).join(file_name(k));
+            match path.exists().then(|| read(&path)) {
+                Some(Ok(p)) if p.k() == k => Ok(Some(p)),
+                _ => Ok(None),
+            }
+        }
+        other => params_for(other, k).map(Some),
+    }
+}
+
 /// Writes `params` to `path` through a temporary file, unless `path` exists by then (a
 /// hard link never replaces a file). `Ok(false)`: another writer was first.
 fn write_new(dir: &Path, path: &Path, params: &ParamsKZG<Bn256>) -> std::io::Result<bool> {

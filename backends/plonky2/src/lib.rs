@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
-use zkc_runtime::{Backend, BackendError, Cost, Keys, Program, Trace};
+use zkc_runtime::{Backend, BackendError, Cost, KeyCheck, Keys, Program, Trace};
 
 pub use aggregate::{aggregate, aggregate_vk, verify_aggregate, verify_aggregate_publics};
 
@@ -194,6 +194,27 @@ impl Backend for Plonky2 {
             proving_key: keys::write_pk(&hash, self.zero_knowledge, &c.data)?,
             verifying_key: keys::write_vk(&hash, &c.data.verifier_data())?,
         })
+    }
+
+    /// plonky2's setup has no secret and is deterministic: the key is rebuilt from the
+    /// program (with the zero-knowledge setting the given key declares) and compared byte for
+    /// byte. That covers what the circuit digest does not: the gate definitions, where kernel
+    /// weights and lookup tables live.
+    fn check_verifying_key(&self, program: &Program, verifying_key: &[u8]) -> Result<KeyCheck, BackendError> {
+        let hash = program.hash();
+        let vd = keys::read_vk(verifying_key, &hash)?;
+        let zk = vd.common.config.zero_knowledge;
+        let c = circuit_for(program, &hash, zk)?;
+        let rebuilt = keys::write_vk(&hash, &c.data.verifier_data())?;
+        if rebuilt != verifying_key {
+            return Err(BackendError::Unsatisfied(
+                "the verifying key is not the one this circuit's setup gives (its gates, constants or digest differ): it belongs to another circuit or was altered; run setup again or get the key from whoever compiled the circuit".into(),
+            ));
+        }
+        Ok(KeyCheck::Rebuilt(format!(
+            "verifying key rebuilt from the circuit ({}zero-knowledge) and identical",
+            if zk { "" } else { "no " }
+        )))
     }
 
     fn prove(&self, program: &Program, proving_key: &[u8], trace: &Trace) -> Result<Vec<u8>, BackendError> {
