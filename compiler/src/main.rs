@@ -186,6 +186,10 @@ enum Command {
         /// aggregate directory are taken as they are.
         #[arg(long = "inner-vk", value_name = "VK")]
         inner_vk: Vec<PathBuf>,
+        /// halo2: the SRS the keys were made with (default: this machine's cached local one),
+        /// used to rebuild the verifying key from the circuit instead of trusting vk.zkc.
+        #[arg(long, value_name = "FILE")]
+        srs: Option<PathBuf>,
         #[command(flatten)]
         expect: Expect,
     },
@@ -409,9 +413,14 @@ struct VerifyFiles {
     vk: PathBuf,
     proof: PathBuf,
     public: PathBuf,
+    /// Whether to rebuild the verifying key from the circuit (not when this run just made it),
+    /// and the halo2 SRS to rebuild it with (`--srs`).
+    check_key: Option<Option<PathBuf>>,
 }
 
 /// Verifies a proof; returns its circuit and the public values it was checked against.
+/// With `check_key`, first checks that the verifying key is the circuit's own where the
+/// backend can rebuild it, and prints what was established.
 fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
     let file = pipeline::read_circuit(&f.circuit)?;
     let h = file.compiled.program.hash();
@@ -424,7 +433,21 @@ fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
         bail!("{}: these public values are for another circuit", f.public.display());
     }
     let vals = public.values(&file.compiled, &f.public.display().to_string())?;
-    let b = prover::backend(&file.backend)?;
+    let b = match &f.check_key {
+        Some(srs) => make_backend(&file.backend, srs.as_deref())?,
+        None => prover::backend(&file.backend)?,
+    };
+    if f.check_key.is_some() {
+        let pb = spinner(&format!("{} checking the verifying key", file.backend));
+        let checked = b
+            .check_verifying_key(&file.compiled.program, &vk)
+            .with_context(|| format!("{}: the proof does NOT verify", f.vk.display()))?;
+        pb.finish_and_clear();
+        match checked {
+            zkc_runtime::KeyCheck::Rebuilt(how) => println!("{how}"),
+            zkc_runtime::KeyCheck::Trusted(why) => println!("note: {why}"),
+        }
+    }
     b.verify(&file.compiled.program, &vk, &vals, &proof)
         .context("the proof does NOT verify")?;
     Ok((file, vals))
@@ -909,19 +932,53 @@ fn run(cli: Cli) -> Result<()> {
                 .collect::<Result<Vec<_>>>()?;
             let mut vks = Vec::new();
             let mut pairs = Vec::new();
+            let mut report = Vec::new();
+            let plonky2 = prover::backend("plonky2")?;
             for (i, item) in inner.iter().enumerate() {
+                // The inner circuit by content: its file, whose program hash must be the one
+                // aggregate.json names, and the inner key rebuilt from it (plonky2's circuit
+                // digest alone does not cover the gates, where weights and tables live).
+                let cpath = d.join(format!("inner{i}_circuit.zkc"));
+                if !cpath.exists() {
+                    bail!(
+                        "{}: missing; an aggregate carries each inner circuit so that its key can be rebuilt (this one was made by an older zkc: aggregate the proofs again)",
+                        cpath.display()
+                    );
+                }
+                let file = pipeline::read_circuit(&cpath)?;
+                let h = file.compiled.program.hash();
+                if h != item.circuit_hash || file.backend != "plonky2" {
+                    bail!(
+                        "{}: this is not the circuit aggregate.json names for inner proof {i} ({} circuit {h}, expected plonky2 circuit {})",
+                        cpath.display(),
+                        file.backend,
+                        item.circuit_hash
+                    );
+                }
                 let (_, vk) = artifact::read(
                     &d.join(format!("inner{i}_vk.zkc")),
                     "verifying-key",
                     "plonky2",
                     Some(&item.circuit_hash),
                 )?;
-                let vals = item
-                    .public
-                    .iter()
-                    .map(|v| v.parse::<i128>())
-                    .collect::<Result<Vec<_>, _>>()
-                    .context("aggregate.json: bad public value")?;
+                match plonky2
+                    .check_verifying_key(&file.compiled.program, &vk)
+                    .with_context(|| format!("inner proof {i}: inner{i}_vk.zkc is not the key of inner{i}_circuit.zkc; the aggregate does NOT verify"))?
+                {
+                    zkc_runtime::KeyCheck::Rebuilt(_) => {}
+                    zkc_runtime::KeyCheck::Trusted(why) => bail!("inner proof {i}: {why}"),
+                }
+                // The values: the outputs (and public inputs) aggregate.json reports are what
+                // they encode, and the public inputs lie in the inner circuit's range.
+                let vals = item.values(
+                    &file.compiled,
+                    &format!("{} (inner proof {i})", d.join("aggregate.json").display()),
+                )?;
+                report.push(format!(
+                    "inner proof {i}: circuit {} (key rebuilt from inner{i}_circuit.zkc), outputs {}",
+                    &h[..16],
+                    serde_json::to_string(&item.output_data)?
+                ));
                 // One trusted key for all inner proofs, or one each.
                 if let Some((path, want)) = trusted.get(if trusted.len() == 1 { 0 } else { i }) {
                     if *want != vk {
@@ -942,6 +999,17 @@ fn run(cli: Cli) -> Result<()> {
             zkc_backend_plonky2::verify_aggregate(&agg_vk, &agg_proof, &pairs)
                 .context("the aggregate proof does NOT verify")?;
             println!("aggregate proof verified ({} inner proofs)", inner.len());
+            for line in report {
+                println!("{line}");
+            }
+            if trusted.is_empty() {
+                println!(
+                    "note: the inner circuits are the ones stored in {} (hashes above); pass --inner-vk with the verifying keys you trust to check that they are the circuits you mean",
+                    d.display()
+                );
+            } else {
+                println!("inner verifying keys: identical to the --inner-vk keys given");
+            }
         }
         Command::Verify {
             dir,
@@ -950,6 +1018,7 @@ fn run(cli: Cli) -> Result<()> {
             public,
             circuit,
             inner_vk,
+            srs,
             expect,
         } => {
             if !inner_vk.is_empty() {
@@ -964,6 +1033,7 @@ fn run(cli: Cli) -> Result<()> {
                 vk: vk.unwrap_or_else(|| d.join("vk.zkc")),
                 proof: proof.unwrap_or_else(|| d.join("proof.zkc")),
                 public: public.unwrap_or_else(|| d.join("public.json")),
+                check_key: Some(srs),
             };
             let (file, vals) = verify_files(&files)?;
             println!("proof verified");
@@ -1008,6 +1078,7 @@ fn run(cli: Cli) -> Result<()> {
                 vk: out.join("vk.zkc"),
                 proof: out.join("proof.zkc"),
                 public: out.join("public.json"),
+                check_key: None,
             })?;
             println!("{}", serde_json::to_string(&outputs)?);
             eprintln!("proof verified; artifacts in {}", out.display());
@@ -1015,6 +1086,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Aggregate { proofs, out } => {
             let mut items = Vec::new();
             let mut inner = Vec::new();
+            let mut circuits = Vec::new();
             for d in &proofs {
                 let file = pipeline::read_circuit(&d.join("circuit.zkc"))?;
                 if file.backend != "plonky2" {
@@ -1039,8 +1111,10 @@ fn run(cli: Cli) -> Result<()> {
                 inner.push(prover::AggregateInner {
                     circuit_hash: h,
                     public: public.public.clone(),
+                    input_data: public.input_data.clone(),
                     output_data: public.output_data.clone(),
                 });
+                circuits.push(d.join("circuit.zkc"));
                 items.push((file.compiled.program, vk, proof, vals));
             }
             let pb = spinner(&format!("aggregating {} proofs", items.len()));
@@ -1052,6 +1126,12 @@ fn run(cli: Cli) -> Result<()> {
             pb.finish_and_clear();
             std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
             let tag = prover::aggregate_tag(&inner);
+            // Each inner circuit goes along (it holds no private value), so that a verifier
+            // can rebuild the inner keys from the circuits instead of trusting them.
+            for (i, c) in circuits.iter().enumerate() {
+                let to = out.join(format!("inner{i}_circuit.zkc"));
+                std::fs::copy(c, &to).with_context(|| format!("cannot copy {} to {}", c.display(), to.display()))?;
+            }
             for (i, (_, vk, _, _)) in items.iter().enumerate() {
                 artifact::write(
                     &out.join(format!("inner{i}_vk.zkc")),

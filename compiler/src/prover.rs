@@ -242,9 +242,9 @@ impl PublicFile {
             }
             Ok(())
         };
-        // Public inputs and weights are not range-checked in the circuit (the verifier sees
-        // them): check here that they are inside what the circuit was sized for, so no value
-        // can wrap around the field.
+        // Public inputs are range-checked in the circuit only to the power-of-two envelope of
+        // their range, and public weights not at all (the verifier sees them): check here that
+        // they are inside what the circuit was sized for.
         if vis.input == Visibility::Public {
             let mut i = sec.input.start;
             for (t, range) in compiled.program.inputs.iter().zip(&compiled.plan.input_ranges) {
@@ -391,8 +391,29 @@ pub struct AggregateInner {
     pub circuit_hash: String,
     /// Its public values (decimal strings).
     pub public: Vec<String>,
+    /// The model inputs they encode, when the inputs are public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_data: Option<Vec<Vec<f64>>>,
     /// The model outputs they encode.
     pub output_data: Vec<Vec<f64>>,
+}
+
+impl AggregateInner {
+    /// The public values, checked against `compiled` as a single proof's public.json is:
+    /// the visibility, the input and output data they encode, and the public inputs inside
+    /// the circuit's input range. `path` names the entry in messages.
+    pub fn values(&self, compiled: &Compiled, path: &str) -> Result<Vec<i128>, PipelineError> {
+        PublicFile {
+            backend: "plonky2".into(),
+            circuit_hash: self.circuit_hash.clone(),
+            public: self.public.clone(),
+            visibility: compiled.plan.config.visibility,
+            input_data: self.input_data.clone(),
+            output_data: self.output_data.clone(),
+            commitments: BTreeMap::new(),
+        }
+        .values(compiled, path)
+    }
 }
 
 /// A hash naming an aggregate: its inner circuits and public values, in order.
