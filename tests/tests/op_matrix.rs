@@ -626,7 +626,7 @@ const KNOWN: &[(&str, &str, &str, u32)] = &[
     ("HardSwish", "plonky2", "16-bit outputs", 12),
     ("Pow", "plonky2", "16-bit outputs", 11),
     // plonky2 bounds a division's operands to 31 bits; x·2^14 / σ(x) needs 32 at scale 14.
-    ("Div", "plonky2", "can wrap in Goldilocks", 13),
+    ("Div", "plonky2", "is unique in Goldilocks only while", 13),
     // log over the calibrated range spans more than 16 bits of output at scale 14.
     ("Log", "plonky2", "16-bit outputs", 12),
 ];
