@@ -20,7 +20,7 @@ fn a_public_input_outside_its_range_is_rejected_by_every_backend() {
             },
             ..QuantConfig::default()
         };
-        let c = pipeline::compile(&g, &[inputs.clone()], cfg, backend).unwrap();
+        let c = pipeline::compile(&g, std::slice::from_ref(&inputs), cfg, backend).unwrap();
         let p = &c.program;
         // Every input variable is range-checked to its calibrated envelope.
         let bound = (c.plan.input_ranges[0] * (1u64 << c.plan.config.scale) as f64).ceil() as i128;
