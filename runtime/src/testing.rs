@@ -684,3 +684,135 @@ pub fn field_bound_violations(bounds: crate::field_bounds::FieldBounds) -> Vec<(
         })
         .collect()
 }
+
+/// Builds a program argument by argument (each its own node `node<i>`) with the input
+/// values beside it, for the forged-witness tests of every backend: they need each
+/// argument's index to name the constraint they forge.
+#[derive(Default)]
+pub struct ProgramBuilder {
+    /// The program so far.
+    pub p: Program,
+    /// The input values, in input order.
+    pub inputs: Vec<i128>,
+}
+
+impl ProgramBuilder {
+    /// A fresh variable no argument defines yet.
+    pub fn var(&mut self) -> Var {
+        self.p.num_vars += 1;
+        Var(self.p.num_vars - 1)
+    }
+    /// Appends `a`; returns its index.
+    pub fn push(&mut self, a: Argument) -> usize {
+        let node = self.p.arguments.len();
+        let name = format!("node{node}");
+        self.p.arguments.push((a, Origin { node, name }));
+        node
+    }
+    /// A new input of value `v`.
+    pub fn input(&mut self, v: i128) -> Var {
+        let x = self.var();
+        let index = self.inputs.len();
+        self.inputs.push(v);
+        self.push(Argument::Input { x, index });
+        x
+    }
+    /// A new variable defined by `f(var)`, with the argument's index.
+    pub fn def(&mut self, f: impl FnOnce(Var) -> Argument) -> (Var, usize) {
+        let v = self.var();
+        let i = self.push(f(v));
+        (v, i)
+    }
+    /// `(q, r)` defined by `f(q, r)`, with the argument's index.
+    pub fn def2(&mut self, f: impl FnOnce(Var, Var) -> Argument) -> (Var, Var, usize) {
+        let (q, r) = (self.var(), self.var());
+        let i = self.push(f(q, r));
+        (q, r, i)
+    }
+    /// Marks `x` public.
+    pub fn public(&mut self, x: Var) {
+        self.push(Argument::Public { x });
+    }
+    /// The program and its honest trace (solved, and checked by the checker).
+    pub fn finish(self) -> (Program, Trace) {
+        let t = solve(&self.p, &self.inputs).expect("the test program solves");
+        check(&self.p, &t).expect("the honest trace checks");
+        (self.p, t)
+    }
+}
+
+/// `Range { x, bits }` on the public input `x = 1`: the program, its trace, `x` and the
+/// Range's index.
+pub fn range_program(bits: u32) -> (Program, Trace, Var, usize) {
+    let mut b = ProgramBuilder::default();
+    let x = b.input(1);
+    let arg = b.push(Argument::Range { x, bits });
+    b.public(x);
+    let (p, t) = b.finish();
+    (p, t, x, arg)
+}
+
+/// `x + 2^(k-1) = 2^k·q + r` with k = 12, q_bits = 8, `q` public: the program, its trace,
+/// `q`, `r` and the Rescale's index.
+pub fn rescale_program(x: i128) -> (Program, Trace, Var, Var, usize) {
+    let mut b = ProgramBuilder::default();
+    let x = b.input(x);
+    let (q, r, arg) = b.def2(|q, r| Argument::Rescale {
+        x,
+        q,
+        r,
+        k: 12,
+        q_bits: 8,
+    });
+    b.public(q);
+    let (p, t) = b.finish();
+    (p, t, q, r, arg)
+}
+
+/// `n = q·d + r` on 16 bits, `q` public: the program, its trace, `[n, d, q, r]` and the
+/// Div's index.
+pub fn div_program(n: i128, d: i128) -> (Program, Trace, [Var; 4], usize) {
+    let mut b = ProgramBuilder::default();
+    let n = b.input(n);
+    let d = b.input(d);
+    let (q, r, arg) = b.def2(|q, r| Argument::Div { n, d, q, r, bits: 16 });
+    b.public(q);
+    let (p, t) = b.finish();
+    (p, t, [n, d, q, r], arg)
+}
+
+/// `trace` with some values replaced.
+pub fn with_values(trace: &Trace, edits: &[(Var, i128)]) -> Trace {
+    let mut t = trace.clone();
+    for &(v, x) in edits {
+        t.values[v.0 as usize] = x;
+    }
+    t
+}
+
+/// Asserts that `backend` (over `bounds`' field) refuses every
+/// [`field_bound_violations`] case in `mock`, `setup` and `cost`, with a
+/// [`crate::BackendError::DoesNotFit`] that names the argument and its width.
+pub fn assert_field_bound_violations_refused(backend: &dyn crate::Backend, bounds: crate::field_bounds::FieldBounds) {
+    let cases = field_bound_violations(bounds);
+    assert_eq!(cases.len(), 7);
+    for (name, program, trace) in cases {
+        for (step, result) in [
+            ("mock", backend.mock(&program, &trace).map(|_| ())),
+            ("setup", backend.setup(&program).map(|_| ())),
+        ] {
+            match result {
+                Err(crate::BackendError::DoesNotFit { reason, .. }) => {
+                    assert!(
+                        reason.contains("argument 0") || reason.contains("test_node_"),
+                        "{name}: {reason}"
+                    );
+                    assert!(reason.contains("bits"), "{name}: {reason}");
+                }
+                other => panic!("{name}: {step} should refuse the program, got {other:?}"),
+            }
+        }
+        let cost = backend.cost(&program);
+        assert!(cost.detail.contains("does not fit"), "{name}: cost {cost:?}");
+    }
+}

@@ -255,12 +255,6 @@ impl<'a> Builder<'a> {
         self.enforce(lc, vec![(Fr::one(), ONE)], Vec::new());
     }
 
-    /// Records a constraint no assignment satisfies (`0 · 0 = 1`), for an argument whose
-    /// range is empty (a signed width of 0 bits).
-    pub fn enforce_false(&mut self) {
-        self.enforce(Vec::new(), Vec::new(), vec![(Fr::one(), ONE)]);
-    }
-
     /// `n` boolean witnesses (`b·(1 - b) = 0` each), the bits of `v + offset` where the offset
     /// is `2^(n-1)` when `signed`: the low bits of `v` in two's complement with the top bit
     /// flipped. A `v` outside the range gets bits whose sum differs from it, which the

@@ -18,55 +18,8 @@ use zkc_backend_groth16::field::{fr, pow2};
 use zkc_backend_groth16::keys::{self, Shape};
 use zkc_backend_groth16::r1cs::{lower, Lc, R1cs, ONE};
 use zkc_backend_groth16::{prover, Groth16};
-use zkc_runtime::{solve, Argument, Backend, HashKind, Keys, Origin, Program, Table, Trace, Var};
-
-// ---------------------------------------------------------------------------------------
-// Programs
-
-/// Builds a program argument by argument (each its own node) and solves it.
-#[derive(Default)]
-struct Build {
-    p: Program,
-    inputs: Vec<i128>,
-}
-
-impl Build {
-    fn var(&mut self) -> Var {
-        self.p.num_vars += 1;
-        Var(self.p.num_vars - 1)
-    }
-    fn push(&mut self, a: Argument) -> usize {
-        let node = self.p.arguments.len();
-        let name = format!("node{node}");
-        self.p.arguments.push((a, Origin { node, name }));
-        node
-    }
-    fn input(&mut self, v: i128) -> Var {
-        let x = self.var();
-        let index = self.inputs.len();
-        self.inputs.push(v);
-        self.push(Argument::Input { x, index });
-        x
-    }
-    fn def(&mut self, f: impl FnOnce(Var) -> Argument) -> (Var, usize) {
-        let v = self.var();
-        let i = self.push(f(v));
-        (v, i)
-    }
-    fn def2(&mut self, f: impl FnOnce(Var, Var) -> Argument) -> (Var, Var, usize) {
-        let (q, r) = (self.var(), self.var());
-        let i = self.push(f(q, r));
-        (q, r, i)
-    }
-    fn public(&mut self, x: Var) {
-        self.push(Argument::Public { x });
-    }
-    fn finish(self) -> (Program, Trace) {
-        let t = solve(&self.p, &self.inputs).expect("the test program solves");
-        zkc_runtime::check(&self.p, &t).expect("the honest trace checks");
-        (self.p, t)
-    }
-}
+use zkc_runtime::testing::{div_program, range_program, rescale_program, with_values, ProgramBuilder};
+use zkc_runtime::{Argument, Backend, HashKind, Keys, Program, Table, Trace, Var};
 
 // ---------------------------------------------------------------------------------------
 // The harness
@@ -229,15 +182,6 @@ impl Assignment {
     }
 }
 
-/// `trace` with some values replaced.
-fn with(trace: &Trace, edits: &[(Var, i128)]) -> Trace {
-    let mut t = trace.clone();
-    for &(v, x) in edits {
-        t.values[v.0 as usize] = x;
-    }
-    t
-}
-
 fn bool_of(w: usize) -> String {
     format!("bool w{w}")
 }
@@ -246,7 +190,7 @@ fn bool_of(w: usize) -> String {
 // Max
 
 fn relu_program(a: i128, range_first: Option<u32>, bits: u32) -> (Program, Trace, Var, Var, usize, Option<usize>) {
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(a);
     let range = range_first.map(|n| b.push(Argument::Range { x: a, bits: n }));
     let (out, arg) = b.def(|out| Argument::Max { out, a, b: None, bits });
@@ -263,7 +207,7 @@ fn max_groth16_rejects_relu_alias_x_plus_p() {
     let s = setup(&p, &honest);
     let e = s.bits(arg);
     assert_eq!(e.len(), 20);
-    let mut forged = s.assign(&with(&honest, &[(out, 0)]));
+    let mut forged = s.assign(&with_values(&honest, &[(out, 0)]));
     forged.decompose_with_excess_on_top(&e, -fr(5));
     assert_eq!(forged.sum(&e), -fr(5));
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(e[19])], "relu(5) = 0, S = p - 5");
@@ -278,7 +222,7 @@ fn max_groth16_rejects_relu_alias_on_the_sign_bit() {
     let s = setup(&p, &honest);
     let bits = s.bits(range.expect("a Range"));
     assert_eq!(bits.len(), 8);
-    let mut forged = s.assign(&with(&honest, &[(out, 0)]));
+    let mut forged = s.assign(&with_values(&honest, &[(out, 0)]));
     assert_eq!(forged.z[bits[7]], Fr::one(), "the honest sign bit");
     forged.z[bits[7]] = Fr::zero();
     forged.z[bits[6]] = Fr::from(2u64);
@@ -292,7 +236,7 @@ fn max_groth16_rejects_relu_alias_on_the_sign_bit() {
 }
 
 fn max_program(a: i128, c: i128) -> (Program, Trace, Var, usize) {
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(a);
     let c = b.input(c);
     let (out, arg) = b.def(|out| Argument::Max {
@@ -312,7 +256,7 @@ fn max_groth16_rejects_x_plus_p_alias_of_the_smaller_operand() {
     let (p, honest, out, arg) = max_program(5, -3);
     let s = setup(&p, &honest);
     let e = s.bits(arg);
-    let mut forged = s.assign(&with(&honest, &[(out, -3)]));
+    let mut forged = s.assign(&with_values(&honest, &[(out, -3)]));
     forged.decompose_with_excess_on_top(&e, -fr(8));
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(e[19])], "max(5, -3) = -3");
 }
@@ -323,7 +267,7 @@ fn max_groth16_rejects_output_equal_to_neither_operand() {
     // argument's second row, after the 20 bits and the sum).
     let (p, honest, out, arg) = max_program(5, -3);
     let s = setup(&p, &honest);
-    let forged = s.assign(&with(&honest, &[(out, 7)]));
+    let forged = s.assign(&with_values(&honest, &[(out, 7)]));
     s.assert_rejected(
         &s.assign(&honest),
         &forged,
@@ -334,7 +278,7 @@ fn max_groth16_rejects_output_equal_to_neither_operand() {
     // relu(-2) = 3 on the general form: S = 8 in range, (3 + 2)·3 ≠ 0.
     let (p, honest, _, out, arg, _) = relu_program(-2, None, 20);
     let s = setup(&p, &honest);
-    let forged = s.assign(&with(&honest, &[(out, 3)]));
+    let forged = s.assign(&with_values(&honest, &[(out, 3)]));
     s.assert_rejected(
         &s.assign(&honest),
         &forged,
@@ -345,7 +289,7 @@ fn max_groth16_rejects_output_equal_to_neither_operand() {
     // relu(-2) = 3 on the sign bit: out = s·a = 0 ≠ 3 (the argument's only row).
     let (p, honest, _, out, arg, _) = relu_program(-2, Some(8), 8);
     let s = setup(&p, &honest);
-    let forged = s.assign(&with(&honest, &[(out, 3)]));
+    let forged = s.assign(&with_values(&honest, &[(out, 3)]));
     s.assert_rejected(
         &s.assign(&honest),
         &forged,
@@ -357,22 +301,13 @@ fn max_groth16_rejects_output_equal_to_neither_operand() {
 // ---------------------------------------------------------------------------------------
 // Range
 
-fn range_program(bits: u32) -> (Program, Trace, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(1);
-    let arg = b.push(Argument::Range { x, bits });
-    b.public(x);
-    let (p, t) = b.finish();
-    (p, t, x, arg)
-}
-
 #[test]
 fn range_groth16_rejects_x_plus_p_decomposition() {
     // x = -2^15 - 1 on 16 signed bits: x + 2^15 = -1, decomposed as p - 1.
     let (p, honest, x, arg) = range_program(16);
     let s = setup(&p, &honest);
     let bits = s.bits(arg);
-    let mut forged = s.assign(&with(&honest, &[(x, -(1 << 15) - 1)]));
+    let mut forged = s.assign(&with_values(&honest, &[(x, -(1 << 15) - 1)]));
     forged.decompose_with_excess_on_top(&bits, -Fr::one());
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(bits[15])], "range x = -2^15 - 1");
 }
@@ -383,7 +318,7 @@ fn range_groth16_rejects_limb_equal_to_base() {
     let (p, honest, x, arg) = range_program(16);
     let s = setup(&p, &honest);
     let bits = s.bits(arg);
-    let mut forged = s.assign(&with(&honest, &[(x, 1 << 15)]));
+    let mut forged = s.assign(&with_values(&honest, &[(x, 1 << 15)]));
     for &w in &bits {
         forged.set(w, 0);
     }
@@ -401,29 +336,13 @@ fn range_groth16_rejects_limb_equal_to_base() {
 // ---------------------------------------------------------------------------------------
 // Rescale
 
-/// `x + 2^11 = 2^12·q + r`, q on 8 bits: the argument's bits are r's 12, then q's 8.
-fn rescale_program(x: i128) -> (Program, Trace, Var, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(x);
-    let (q, r, arg) = b.def2(|q, r| Argument::Rescale {
-        x,
-        q,
-        r,
-        k: 12,
-        q_bits: 8,
-    });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, q, r, arg)
-}
-
 #[test]
 fn rescale_groth16_rejects_remainder_equal_to_2k() {
     // x = 3·2^12 - 2^11: q = 3, r = 0. Forged q = 2, r = 2^12 = 2·2^11 (top bit of r = 2).
     let (p, honest, q, r, arg) = rescale_program(3 * 4096 - 2048);
     let s = setup(&p, &honest);
     let rb = s.bits(arg)[..12].to_vec();
-    let mut forged = s.assign(&with(&honest, &[(q, 2), (r, 4096)]));
+    let mut forged = s.assign(&with_values(&honest, &[(q, 2), (r, 4096)]));
     forged.decompose_with_excess_on_top(&rb, fr(4096));
     assert_eq!(forged.z[rb[11]], Fr::from(2u64));
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(rb[11])], "rescale r = 2^k");
@@ -435,7 +354,7 @@ fn rescale_groth16_rejects_limb_equal_to_base() {
     let (p, honest, q, r, arg) = rescale_program(3 * 4096 - 2048);
     let s = setup(&p, &honest);
     let rb = s.bits(arg)[..12].to_vec();
-    let mut forged = s.assign(&with(&honest, &[(q, 2), (r, 4096)]));
+    let mut forged = s.assign(&with_values(&honest, &[(q, 2), (r, 4096)]));
     for &w in &rb {
         forged.set(w, 0);
     }
@@ -455,7 +374,7 @@ fn rescale_groth16_rejects_negative_remainder_x_plus_p() {
     let (p, honest, q, r, arg) = rescale_program(3 * 4096 + 4095 - 2048);
     let s = setup(&p, &honest);
     let rb = s.bits(arg)[..12].to_vec();
-    let mut forged = s.assign(&with(&honest, &[(q, 4), (r, -1)]));
+    let mut forged = s.assign(&with_values(&honest, &[(q, 4), (r, -1)]));
     forged.decompose_with_excess_on_top(&rb, -Fr::one());
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(rb[11])], "rescale r = -1");
 }
@@ -463,24 +382,13 @@ fn rescale_groth16_rejects_negative_remainder_x_plus_p() {
 // ---------------------------------------------------------------------------------------
 // Div
 
-/// `n = q·d + r` on 16 bits: the argument's bits are r's 16, t = d - 1 - r's 16, q's 16.
-fn div_program(n: i128, d: i128) -> (Program, Trace, [Var; 4], usize) {
-    let mut b = Build::default();
-    let n = b.input(n);
-    let d = b.input(d);
-    let (q, r, arg) = b.def2(|q, r| Argument::Div { n, d, q, r, bits: 16 });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, [n, d, q, r], arg)
-}
-
 #[test]
 fn div_groth16_rejects_remainder_equal_to_divisor() {
     // 30 = 6·5 = 5·5 + 5: r = d, so t = d - 1 - r = -1, decomposed as p - 1.
     let (p, honest, [_, _, q, r], arg) = div_program(30, 5);
     let s = setup(&p, &honest);
     let t = s.bits(arg)[16..32].to_vec();
-    let mut forged = s.assign(&with(&honest, &[(q, 5), (r, 5)]));
+    let mut forged = s.assign(&with_values(&honest, &[(q, 5), (r, 5)]));
     forged.decompose_with_excess_on_top(&t, -Fr::one());
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(t[15])], "div r = d");
 }
@@ -491,7 +399,7 @@ fn div_groth16_rejects_negative_remainder_x_plus_p() {
     let (p, honest, [_, _, q, r], arg) = div_program(29, 5);
     let s = setup(&p, &honest);
     let rb = s.bits(arg)[..16].to_vec();
-    let mut forged = s.assign(&with(&honest, &[(q, 6), (r, -1)]));
+    let mut forged = s.assign(&with_values(&honest, &[(q, 6), (r, -1)]));
     forged.decompose_with_excess_on_top(&rb, -Fr::one());
     s.assert_rejected(&s.assign(&honest), &forged, &[bool_of(rb[15])], "div r = -1");
 }
@@ -502,7 +410,7 @@ fn div_groth16_rejects_negative_remainder_x_plus_p() {
 #[test]
 fn lookup_groth16_rejects_input_outside_table_domain() {
     // Table lo = -2, 4 entries on a 2×3 selector grid (cells 4 and 5 past the end).
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     b.p.tables.push(Table {
         name: "edge".into(),
         lo: -2,
@@ -534,13 +442,13 @@ fn lookup_groth16_rejects_input_outside_table_domain() {
 
     // x = hi + 1 = 2: the selectors pick cell 4 (row 1, column 1), past the table's end;
     // y = 0 (no entry there). Only the exclusion row s₁·(t₁ + t₂) = 0 fails.
-    let mut forged = s.assign(&with(&honest, &[(x, 2), (y, 0)]));
+    let mut forged = s.assign(&with_values(&honest, &[(x, 2), (y, 0)]));
     fill(&mut forged, [0, 1], [0, 1, 0]);
     let exclusion = format!("arg {arg} row {}", 5 + 2 + 1 + 2);
     s.assert_rejected(&s.assign(&honest), &forged, &[exclusion], "lookup x = hi + 1");
 
     // x = lo - 1 = -3: row 0 and columns t₀ = 2, t₁ = -1 (sum 1, index -1); y = 2·5 - 7 = 3.
-    let mut forged = s.assign(&with(&honest, &[(x, -3), (y, 3)]));
+    let mut forged = s.assign(&with_values(&honest, &[(x, -3), (y, 3)]));
     fill(&mut forged, [1, 0], [2, -1, 0]);
     s.assert_rejected(
         &s.assign(&honest),
@@ -563,7 +471,7 @@ fn hash_groth16_rejects_packed_word_carrying_between_weights() {
     let (bw, per_word) = zkc_runtime::poseidon::pack_layout(&weights);
     assert!(per_word >= 2);
     let half = 1i128 << (bw - 1);
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let w: Vec<Var> = weights.iter().map(|&v| b.input(v)).collect();
     let ranges: Vec<usize> = w.iter().map(|&x| b.push(Argument::Range { x, bits: bw })).collect();
     let (n, _) = b.def(|out| Argument::Linear {
@@ -603,7 +511,7 @@ fn hash_groth16_rejects_packed_word_carrying_between_weights() {
         "the program hashes exactly what pack_params defines"
     );
     let (w0, w1) = (weights[0] + (1 << bw), weights[1] - 1);
-    let forged_trace = with(&honest, &[(w[0], w0), (w[1], w1), (y, w0 + w1)]);
+    let forged_trace = with_values(&honest, &[(w[0], w0), (w[1], w1), (y, w0 + w1)]);
     assert_eq!(
         w0 + half + ((w1 + half) << bw),
         honest.get(word),

@@ -265,10 +265,7 @@ fn check_pk_polys(mut b: &[u8], k: u32, what: &'static str) -> Result<(), Backen
 pub fn write_vk(h: &Header, params: &ParamsKZG<Bn256>, vk: &VerifyingKey<G1Affine>) -> Vec<u8> {
     let mut out = Vec::new();
     write_header(&mut out, VK_MAGIC, h);
-    let g0 = params.get_g()[0];
-    g0.write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
-    params.g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
-    params.s_g2().write(&mut out, SerdeFormat::RawBytes).expect("Vec write");
+    out.extend(srs_points(params));
     let body = vk.to_bytes(SerdeFormat::RawBytes);
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     out.extend_from_slice(&body);
@@ -299,17 +296,8 @@ pub fn read_vk(bytes: &[u8], want: &Header) -> Result<(ParamsKZG<Bn256>, Verifyi
     Ok((verifier_params(h.k, g0, g2, s_g2), vk))
 }
 
-/// The three SRS points (`g`, `g2`, `s·g2`) a verifying key carries, as raw bytes: two keys
-/// made with the same SRS carry the same ones.
-pub fn vk_srs_points(bytes: &[u8], want: &Header) -> Result<Vec<u8>, BackendError> {
-    const WHAT: &str = "verifying key";
-    let mut c = Cursor { bytes, what: WHAT };
-    let h = read_header(&mut c, VK_MAGIC)?;
-    check_header(WHAT, &h, want)?;
-    Ok(c.take(G1_RAW + 2 * G2_RAW)?.to_vec())
-}
-
-/// The same three points of an SRS.
+/// The three SRS points a KZG verifier uses (`g`, `g2`, `s·g2`), raw: what a verifying key
+/// carries, so two keys made with the same SRS carry the same bytes.
 pub fn srs_points(params: &ParamsKZG<Bn256>) -> Vec<u8> {
     let mut out = Vec::new();
     params.get_g()[0]

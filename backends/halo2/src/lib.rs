@@ -176,8 +176,8 @@ impl Backend for Halo2 {
     fn check_verifying_key(&self, program: &Program, verifying_key: &[u8]) -> Result<KeyCheck, BackendError> {
         let (k, plan) = layout::plan_program(program)?;
         let h = header(program, k, &plan);
-        keys::read_vk(verifying_key, &h)?;
-        let given_srs = keys::vk_srs_points(verifying_key, &h)?;
+        let (given_params, _) = keys::read_vk(verifying_key, &h)?;
+        let given_srs = keys::srs_points(&given_params);
         let params = match srs::existing_params_for(&self.srs, k)? {
             Some(p) if keys::srs_points(&p) == given_srs => p,
             Some(_) => {

@@ -32,55 +32,8 @@ use zkc_backend_halo2::circuit::ZkcCircuit;
 use zkc_backend_halo2::field::{fr, pow2};
 use zkc_backend_halo2::plan::{Plan, Src, Val};
 use zkc_backend_halo2::{keys, layout, mock, witness, Halo2};
-use zkc_runtime::{solve, Argument, Backend, HashKind, Keys, Origin, Program, Table, Trace, Var};
-
-// ---------------------------------------------------------------------------------------
-// Programs
-
-/// Builds a program argument by argument (each its own node) and solves it.
-#[derive(Default)]
-struct Build {
-    p: Program,
-    inputs: Vec<i128>,
-}
-
-impl Build {
-    fn var(&mut self) -> Var {
-        self.p.num_vars += 1;
-        Var(self.p.num_vars - 1)
-    }
-    fn push(&mut self, a: Argument) -> usize {
-        let node = self.p.arguments.len();
-        let name = format!("node{node}");
-        self.p.arguments.push((a, Origin { node, name }));
-        node
-    }
-    fn input(&mut self, v: i128) -> Var {
-        let x = self.var();
-        let index = self.inputs.len();
-        self.inputs.push(v);
-        self.push(Argument::Input { x, index });
-        x
-    }
-    fn def(&mut self, f: impl FnOnce(Var) -> Argument) -> (Var, usize) {
-        let v = self.var();
-        let i = self.push(f(v));
-        (v, i)
-    }
-    fn def2(&mut self, f: impl FnOnce(Var, Var) -> Argument) -> (Var, Var, usize) {
-        let (q, r) = (self.var(), self.var());
-        let i = self.push(f(q, r));
-        (q, r, i)
-    }
-    fn public(&mut self, x: Var) {
-        self.push(Argument::Public { x });
-    }
-    fn finish(self) -> (Program, Trace) {
-        let t = solve(&self.p, &self.inputs).expect("the test program solves");
-        zkc_runtime::check(&self.p, &t).expect("the honest trace checks");
-        (self.p, t)
-    }
-}
+use zkc_runtime::testing::{div_program, range_program, rescale_program, with_values, ProgramBuilder};
+use zkc_runtime::{Argument, Backend, HashKind, Keys, Program, Table, Trace, Var};
 
 // ---------------------------------------------------------------------------------------
 // The harness
@@ -340,15 +293,6 @@ fn low_bits(z: Fr, l: u32) -> u64 {
     }
 }
 
-/// `trace` with some values replaced.
-fn with(trace: &Trace, edits: &[(Var, i128)]) -> Trace {
-    let mut t = trace.clone();
-    for &(v, x) in edits {
-        t.values[v.0 as usize] = x;
-    }
-    t
-}
-
 // ---------------------------------------------------------------------------------------
 // Max
 
@@ -356,7 +300,7 @@ fn with(trace: &Trace, edits: &[(Var, i128)]) -> Trace {
 fn max_halo2_rejects_relu_alias_x_plus_p() {
     // ReLU(5) = 0: out·(out - a) = 0 holds, and d = out - a = -5 is p - 5 in the field;
     // its running sum is the decomposition of the integer p - 5.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let (out, arg) = b.def(|out| Argument::Max {
         out,
@@ -369,7 +313,7 @@ fn max_halo2_rejects_relu_alias_x_plus_p() {
     let s = setup(&p);
     let lane = s.lane_of_diff(arg, out, Some(a), 0);
     assert!(lane.limbs() >= 2, "a multi-limb check (L = {})", s.limb_bits());
-    let mut forged = s.grid(&with(&honest, &[(out, 0)]));
+    let mut forged = s.grid(&with_values(&honest, &[(out, 0)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     assert_eq!(forged.get(&lane, 0), -fr(5));
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "relu(5) = 0, d = p - 5");
@@ -379,7 +323,7 @@ fn max_halo2_rejects_relu_alias_x_plus_p() {
 fn max_halo2_rejects_x_plus_p_alias_of_the_smaller_operand() {
     // max(5, -3) = -3: (out - a)·(out - b) = 0 holds, and d₁ = out - a = -8 is decomposed as
     // p - 8.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let c = b.input(-3);
     let (out, arg) = b.def(|out| Argument::Max {
@@ -392,7 +336,7 @@ fn max_halo2_rejects_x_plus_p_alias_of_the_smaller_operand() {
     let (p, honest) = b.finish();
     let s = setup(&p);
     let lane = s.lane_of_diff(arg, out, Some(a), 0);
-    let mut forged = s.grid(&with(&honest, &[(out, -3)]));
+    let mut forged = s.grid(&with_values(&honest, &[(out, -3)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "max(5, -3) = -3");
 }
@@ -401,7 +345,7 @@ fn max_halo2_rejects_x_plus_p_alias_of_the_smaller_operand() {
 fn max_halo2_rejects_output_equal_to_neither_operand() {
     // max(5, -3) = 7: both differences (2 and 10) are in range and decompose canonically;
     // only the product gate (out - a)·(out - b) = 0 can fail.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let c = b.input(-3);
     let (out, _) = b.def(|out| Argument::Max {
@@ -413,14 +357,14 @@ fn max_halo2_rejects_output_equal_to_neither_operand() {
     b.public(out);
     let (p, honest) = b.finish();
     let s = setup(&p);
-    let forged = s.grid(&with(&honest, &[(out, 7)]));
+    let forged = s.grid(&with_values(&honest, &[(out, 7)]));
     let f = s.failures(&forged);
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].starts_with("gate zkc:slot=") && f[0].contains(":F2"), "{f:?}");
     s.assert_rejected(&s.grid(&honest), &forged, &f, "max(5, -3) = 7");
 
     // relu(-2) = 3: d = 5 and out = 3 in range; out·d = 15 ≠ 0.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(-2);
     let (out, _) = b.def(|out| Argument::Max {
         out,
@@ -431,7 +375,7 @@ fn max_halo2_rejects_output_equal_to_neither_operand() {
     b.public(out);
     let (p, honest) = b.finish();
     let s = setup(&p);
-    let forged = s.grid(&with(&honest, &[(out, 3)]));
+    let forged = s.grid(&with_values(&honest, &[(out, 3)]));
     let f = s.failures(&forged);
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].starts_with("gate zkc:slot=") && f[0].contains(":F2"), "{f:?}");
@@ -441,15 +385,6 @@ fn max_halo2_rejects_output_equal_to_neither_operand() {
 // ---------------------------------------------------------------------------------------
 // Range
 
-fn range_program(bits: u32) -> (Program, Trace, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(1);
-    let arg = b.push(Argument::Range { x, bits });
-    b.public(x);
-    let (p, t) = b.finish();
-    (p, t, x, arg)
-}
-
 #[test]
 fn range_halo2_rejects_x_plus_p_decomposition() {
     // x = -2^15 - 1 on 16 signed bits, its running sum the decomposition of x + p.
@@ -457,7 +392,7 @@ fn range_halo2_rejects_x_plus_p_decomposition() {
     let s = setup(&p);
     let lane = s.lane_of_var(arg, x);
     assert!(lane.limbs() >= 2);
-    let mut forged = s.grid(&with(&honest, &[(x, -(1 << 15) - 1)]));
+    let mut forged = s.grid(&with_values(&honest, &[(x, -(1 << 15) - 1)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "range x = -2^15 - 1 as x + p");
 }
@@ -471,7 +406,7 @@ fn range_halo2_rejects_limb_equal_to_base() {
     let lane = s.lane_of_var(arg, x);
     let m = lane.limbs();
     assert!(m >= 2);
-    let canonical = s.grid(&with(&honest, &[(x, 1 << 15)]));
+    let canonical = s.grid(&with_values(&honest, &[(x, 1 << 15)]));
     let mut forged = canonical.clone();
     forged.limb_plus_base(&lane, m - 2);
     s.assert_rejected(
@@ -491,22 +426,6 @@ fn range_halo2_rejects_limb_equal_to_base() {
 // ---------------------------------------------------------------------------------------
 // Rescale
 
-/// `x + 2^(k-1) = 2^k·q + r` with k = 12, q_bits = 8.
-fn rescale_program(x: i128) -> (Program, Trace, Var, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(x);
-    let (q, r, arg) = b.def2(|q, r| Argument::Rescale {
-        x,
-        q,
-        r,
-        k: 12,
-        q_bits: 8,
-    });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, q, r, arg)
-}
-
 #[test]
 fn rescale_halo2_rejects_remainder_equal_to_2k() {
     // x = 3·2^12 - 2^11: q = 3, r = 0. Forged q = 2, r = 2^12; x + 2^11 = 2^12·q + r holds.
@@ -516,7 +435,7 @@ fn rescale_halo2_rejects_remainder_equal_to_2k() {
     let lane = s.lane_of_var(arg, r);
     let m = lane.limbs();
     assert!(m >= 2);
-    let canonical = s.grid(&with(&honest, &[(q, 2), (r, 4096)]));
+    let canonical = s.grid(&with_values(&honest, &[(q, 2), (r, 4096)]));
     s.assert_rejected(&s.grid(&honest), &canonical, &[lane.top()], "rescale r = 2^k");
 }
 
@@ -528,7 +447,7 @@ fn rescale_halo2_rejects_limb_equal_to_base() {
     let s = setup(&p);
     let lane = s.lane_of_var(arg, r);
     let m = lane.limbs();
-    let mut forged = s.grid(&with(&honest, &[(q, 2), (r, 4096)]));
+    let mut forged = s.grid(&with_values(&honest, &[(q, 2), (r, 4096)]));
     forged.limb_plus_base(&lane, m - 2);
     s.assert_rejected(
         &s.grid(&honest),
@@ -545,23 +464,13 @@ fn rescale_halo2_rejects_negative_remainder_x_plus_p() {
     assert_eq!((honest.get(q), honest.get(r)), (3, 4095));
     let s = setup(&p);
     let lane = s.lane_of_var(arg, r);
-    let mut forged = s.grid(&with(&honest, &[(q, 4), (r, -1)]));
+    let mut forged = s.grid(&with_values(&honest, &[(q, 4), (r, -1)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "rescale r = -1 as p - 1");
 }
 
 // ---------------------------------------------------------------------------------------
 // Div
-
-fn div_program(n: i128, d: i128) -> (Program, Trace, [Var; 4], usize) {
-    let mut b = Build::default();
-    let n = b.input(n);
-    let d = b.input(d);
-    let (q, r, arg) = b.def2(|q, r| Argument::Div { n, d, q, r, bits: 16 });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, [n, d, q, r], arg)
-}
 
 #[test]
 fn div_halo2_rejects_remainder_equal_to_divisor() {
@@ -570,7 +479,7 @@ fn div_halo2_rejects_remainder_equal_to_divisor() {
     let s = setup(&p);
     let lane = s.lane_of_diff(arg, d, Some(r), -1);
     assert!(lane.limbs() >= 2);
-    let mut forged = s.grid(&with(&honest, &[(q, 5), (r, 5)]));
+    let mut forged = s.grid(&with_values(&honest, &[(q, 5), (r, 5)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     assert_eq!(forged.get(&lane, 0), -Fr::ONE);
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "div r = d");
@@ -582,7 +491,7 @@ fn div_halo2_rejects_negative_remainder_x_plus_p() {
     let (p, honest, [_, _, q, r], arg) = div_program(29, 5);
     let s = setup(&p);
     let lane = s.lane_of_var(arg, r);
-    let mut forged = s.grid(&with(&honest, &[(q, 6), (r, -1)]));
+    let mut forged = s.grid(&with_values(&honest, &[(q, 6), (r, -1)]));
     forged.decompose_as_canonical(&lane, s.limb_bits());
     s.assert_rejected(&s.grid(&honest), &forged, &[lane.top()], "div r = -1 as p - 1");
 }
@@ -593,7 +502,7 @@ fn div_halo2_rejects_negative_remainder_x_plus_p() {
 #[test]
 fn lookup_halo2_rejects_input_outside_table_domain() {
     // Table lo = -2, values [5, 7, 6, 5]: inputs -3 and 2 are outside it, whatever y is.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     b.p.tables.push(Table {
         name: "edge".into(),
         lo: -2,
@@ -617,7 +526,7 @@ fn lookup_halo2_rejects_input_outside_table_domain() {
     let (pi, row) = pair_row[0];
     let expect = [format!("lookup zkc:pair={pi} row {row}")];
     for (xv, yv) in [(-3, 5), (2, 5), (-3, 0), (2, 0), (-2 + (1 << 20), 5)] {
-        let forged = s.grid(&with(&honest, &[(x, xv), (y, yv)]));
+        let forged = s.grid(&with_values(&honest, &[(x, xv), (y, yv)]));
         s.assert_rejected(
             &s.grid(&honest),
             &forged,
@@ -639,7 +548,7 @@ fn hash_halo2_rejects_packed_word_carrying_between_weights() {
     let (bw, per_word) = zkc_runtime::poseidon::pack_layout(&weights);
     assert!(per_word >= 2);
     let half = 1i128 << (bw - 1);
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let w: Vec<Var> = weights.iter().map(|&v| b.input(v)).collect();
     let ranges: Vec<usize> = w.iter().map(|&x| b.push(Argument::Range { x, bits: bw })).collect();
     let (n, _) = b.def(|out| Argument::Linear {
@@ -679,7 +588,7 @@ fn hash_halo2_rejects_packed_word_carrying_between_weights() {
         zkc_runtime::poseidon::params_hash(HashKind::PoseidonBn254, &weights),
         "the program hashes exactly what pack_params defines"
     );
-    let forged_trace = with(&honest, &[(w[0], weights[0] + (1 << bw)), (w[1], weights[1] - 1)]);
+    let forged_trace = with_values(&honest, &[(w[0], weights[0] + (1 << bw)), (w[1], weights[1] - 1)]);
     let forged_trace = solve_linear(&p, forged_trace);
     assert_eq!(forged_trace.get(word), honest.get(word), "the packed word is unchanged");
     assert_ne!(forged_trace.get(y), honest.get(y));

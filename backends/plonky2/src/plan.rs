@@ -188,19 +188,15 @@ impl Plan {
                     crate::args::linear::lower(&mut plan, *out, terms, *constant).map_err(fail)?
                 }
                 Argument::Mul { out, a, b } => crate::args::mul::lower(&mut plan, *out, *a, *b),
-                Argument::Range { x, bits } => crate::args::range::lower(&mut plan, *x, *bits).map_err(fail)?,
+                Argument::Range { x, bits } => crate::args::range::lower(&mut plan, *x, *bits),
                 Argument::Lookup { x, y, table } => {
                     crate::args::lookup::lower(&mut plan, program, &mut lut_of_table, *x, *y, *table).map_err(fail)?
                 }
                 Argument::Rescale { x, q, r, k, q_bits } => {
-                    crate::args::rescale::lower(&mut plan, *x, *q, *r, *k, *q_bits).map_err(fail)?
+                    crate::args::rescale::lower(&mut plan, *x, *q, *r, *k, *q_bits)
                 }
-                Argument::Div { n, d, q, r, bits } => {
-                    crate::args::div::lower(&mut plan, *n, *d, *q, *r, *bits).map_err(fail)?
-                }
-                Argument::Max { out, a, b, bits } => {
-                    crate::args::max::lower(&mut plan, *out, *a, *b, *bits).map_err(fail)?
-                }
+                Argument::Div { n, d, q, r, bits } => crate::args::div::lower(&mut plan, *n, *d, *q, *r, *bits),
+                Argument::Max { out, a, b, bits } => crate::args::max::lower(&mut plan, *out, *a, *b, *bits),
                 Argument::Public { x } => crate::args::public::lower(&mut plan, *x),
                 Argument::Hash { inputs, digest, kind } => {
                     crate::args::hash::lower(&mut plan, inputs, *digest, *kind).map_err(fail)?

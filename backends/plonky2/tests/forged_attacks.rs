@@ -28,55 +28,8 @@ use plonky2::util::timing::TimingTree;
 use zkc_backend_plonky2::circuit::{Circuit, C, D};
 use zkc_backend_plonky2::field::{to_field, F};
 use zkc_backend_plonky2::plan::{RangeReq, Val};
-use zkc_runtime::{solve, Argument, HashKind, Origin, Program, Table, Trace, Var};
-
-// ---------------------------------------------------------------------------------------
-// Programs
-
-/// Builds a program argument by argument (each its own node) and solves it.
-#[derive(Default)]
-struct Build {
-    p: Program,
-    inputs: Vec<i128>,
-}
-
-impl Build {
-    fn var(&mut self) -> Var {
-        self.p.num_vars += 1;
-        Var(self.p.num_vars - 1)
-    }
-    fn push(&mut self, a: Argument) -> usize {
-        let node = self.p.arguments.len();
-        let name = format!("node{node}");
-        self.p.arguments.push((a, Origin { node, name }));
-        node
-    }
-    fn input(&mut self, v: i128) -> Var {
-        let x = self.var();
-        let index = self.inputs.len();
-        self.inputs.push(v);
-        self.push(Argument::Input { x, index });
-        x
-    }
-    fn def(&mut self, f: impl FnOnce(Var) -> Argument) -> (Var, usize) {
-        let v = self.var();
-        let i = self.push(f(v));
-        (v, i)
-    }
-    fn def2(&mut self, f: impl FnOnce(Var, Var) -> Argument) -> (Var, Var, usize) {
-        let (q, r) = (self.var(), self.var());
-        let i = self.push(f(q, r));
-        (q, r, i)
-    }
-    fn public(&mut self, x: Var) {
-        self.push(Argument::Public { x });
-    }
-    fn finish(self) -> (Program, Trace) {
-        let t = solve(&self.p, &self.inputs).expect("the test program solves");
-        zkc_runtime::check(&self.p, &t).expect("the honest trace checks");
-        (self.p, t)
-    }
-}
+use zkc_runtime::testing::{div_program, range_program, rescale_program, with_values, ProgramBuilder};
+use zkc_runtime::{Argument, HashKind, Program, Table, Trace, Var};
 
 // ---------------------------------------------------------------------------------------
 // The harness (the forging witness of `forged_witness.rs`)
@@ -241,15 +194,6 @@ fn assert_rejected(p: &Program, honest: &Trace, bad: &Trace, forge: &[Forge], wh
     assert_ne!(o, Outcome::Verified, "{what}: a forged witness verified");
 }
 
-/// `trace` with some values replaced.
-fn with(trace: &Trace, edits: &[(Var, i128)]) -> Trace {
-    let mut t = trace.clone();
-    for &(v, x) in edits {
-        t.values[v.0 as usize] = x;
-    }
-    t
-}
-
 fn int(v: u64) -> F {
     F::from_canonical_u64(v)
 }
@@ -261,7 +205,7 @@ fn int(v: u64) -> F {
 fn max_plonky2_rejects_relu_alias_x_plus_p() {
     // ReLU(5) = 0: (out - a)·out = 0 holds; the checked 2·out - a = -5 is p - 5, decomposed
     // into its base-4 digits with the rest in the top limb.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let (out, arg) = b.def(|out| Argument::Max {
         out,
@@ -276,13 +220,13 @@ fn max_plonky2_rejects_relu_alias_x_plus_p() {
         u: None,
         limbs: Limbs::ExcessOnTop,
     }];
-    assert_rejected(&p, &honest, &with(&honest, &[(out, 0)]), &forge, "relu(5) = 0");
+    assert_rejected(&p, &honest, &with_values(&honest, &[(out, 0)]), &forge, "relu(5) = 0");
 }
 
 #[test]
 fn max_plonky2_rejects_x_plus_p_alias_of_the_smaller_operand() {
     // max(5, -3) = -3: the checked 2·out - a - b = -8 is decomposed as p - 8.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let c = b.input(-3);
     let (out, arg) = b.def(|out| Argument::Max {
@@ -298,14 +242,20 @@ fn max_plonky2_rejects_x_plus_p_alias_of_the_smaller_operand() {
         u: None,
         limbs: Limbs::ExcessOnTop,
     }];
-    assert_rejected(&p, &honest, &with(&honest, &[(out, -3)]), &forge, "max(5, -3) = -3");
+    assert_rejected(
+        &p,
+        &honest,
+        &with_values(&honest, &[(out, -3)]),
+        &forge,
+        "max(5, -3) = -3",
+    );
 }
 
 #[test]
 fn max_plonky2_rejects_output_equal_to_neither_operand() {
     // max(5, -3) = 7: the checked 2·7 - 5 + 3 = 12 is in range (honest limbs); only the
     // selection (out - a)·(out - b) = 0 fails.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(5);
     let c = b.input(-3);
     let (out, _) = b.def(|out| Argument::Max {
@@ -316,10 +266,10 @@ fn max_plonky2_rejects_output_equal_to_neither_operand() {
     });
     b.public(out);
     let (p, honest) = b.finish();
-    assert_rejected(&p, &honest, &with(&honest, &[(out, 7)]), &[], "max(5, -3) = 7");
+    assert_rejected(&p, &honest, &with_values(&honest, &[(out, 7)]), &[], "max(5, -3) = 7");
 
     // relu(-2) = 3: 2·3 + 2 = 8 in range, 3·5 ≠ 0.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     let a = b.input(-2);
     let (out, _) = b.def(|out| Argument::Max {
         out,
@@ -329,20 +279,11 @@ fn max_plonky2_rejects_output_equal_to_neither_operand() {
     });
     b.public(out);
     let (p, honest) = b.finish();
-    assert_rejected(&p, &honest, &with(&honest, &[(out, 3)]), &[], "relu(-2) = 3");
+    assert_rejected(&p, &honest, &with_values(&honest, &[(out, 3)]), &[], "relu(-2) = 3");
 }
 
 // ---------------------------------------------------------------------------------------
 // Range
-
-fn range_program(bits: u32) -> (Program, Trace, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(1);
-    let arg = b.push(Argument::Range { x, bits });
-    b.public(x);
-    let (p, t) = b.finish();
-    (p, t, x, arg)
-}
 
 #[test]
 fn range_plonky2_rejects_x_plus_p_decomposition() {
@@ -353,7 +294,7 @@ fn range_plonky2_rejects_x_plus_p_decomposition() {
         u: None,
         limbs: Limbs::ExcessOnTop,
     }];
-    let bad = with(&honest, &[(x, -(1 << 15) - 1)]);
+    let bad = with_values(&honest, &[(x, -(1 << 15) - 1)]);
     assert_rejected(&p, &honest, &bad, &forge, "range x = -2^15 - 1 as x + p");
 }
 
@@ -362,7 +303,7 @@ fn range_plonky2_rejects_limb_equal_to_base_with_next_limb_lower() {
     // x = 2^15 on 16 signed bits: x + 2^15 = 4^8. Canonically the top limb (4^7) would be
     // 4; forged: limb 6 = 4 (the base) and limb 7 = 3, one lower.
     let (p, honest, x, arg) = range_program(16);
-    let bad = with(&honest, &[(x, 1 << 15)]);
+    let bad = with_values(&honest, &[(x, 1 << 15)]);
     let mut limbs = vec![F::ZERO; 8];
     limbs[7] = int(4);
     let canonical = [Forge {
@@ -384,29 +325,13 @@ fn range_plonky2_rejects_limb_equal_to_base_with_next_limb_lower() {
 // ---------------------------------------------------------------------------------------
 // Rescale
 
-/// `x + 2^11 = 2^12·q + r`, q on 8 bits: r's check has 6 base-4 limbs.
-fn rescale_program(x: i128) -> (Program, Trace, Var, Var, usize) {
-    let mut b = Build::default();
-    let x = b.input(x);
-    let (q, r, arg) = b.def2(|q, r| Argument::Rescale {
-        x,
-        q,
-        r,
-        k: 12,
-        q_bits: 8,
-    });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, q, r, arg)
-}
-
 #[test]
 fn rescale_plonky2_rejects_remainder_equal_to_2k() {
     // x = 3·2^12 - 2^11: q = 3, r = 0. Forged q = 2, r = 2^12 = 4^6: top limb 4, or limb 4
     // equal to the base and the top limb 3.
     let (p, honest, q, r, arg) = rescale_program(3 * 4096 - 2048);
     assert_eq!((honest.get(q), honest.get(r)), (3, 0));
-    let bad = with(&honest, &[(q, 2), (r, 4096)]);
+    let bad = with_values(&honest, &[(q, 2), (r, 4096)]);
     let mut limbs = vec![F::ZERO; 6];
     limbs[5] = int(4);
     let canonical = [Forge {
@@ -429,7 +354,7 @@ fn rescale_plonky2_rejects_remainder_equal_to_2k() {
 fn rescale_plonky2_rejects_negative_remainder_x_plus_p() {
     // x + 2^11 = 2^12·3 + 4095: forged q = 4, r = -1, decomposed as p - 1.
     let (p, honest, q, r, arg) = rescale_program(3 * 4096 + 4095 - 2048);
-    let bad = with(&honest, &[(q, 4), (r, -1)]);
+    let bad = with_values(&honest, &[(q, 4), (r, -1)]);
     let forge = [Forge {
         arg,
         u: Some(r),
@@ -441,21 +366,11 @@ fn rescale_plonky2_rejects_negative_remainder_x_plus_p() {
 // ---------------------------------------------------------------------------------------
 // Div
 
-fn div_program(n: i128, d: i128) -> (Program, Trace, [Var; 4], usize) {
-    let mut b = Build::default();
-    let n = b.input(n);
-    let d = b.input(d);
-    let (q, r, arg) = b.def2(|q, r| Argument::Div { n, d, q, r, bits: 16 });
-    b.public(q);
-    let (p, t) = b.finish();
-    (p, t, [n, d, q, r], arg)
-}
-
 #[test]
 fn div_plonky2_rejects_remainder_equal_to_divisor() {
     // 30 = 6·5 = 5·5 + 5: r = d, so the checked d - 1 - r = -1 is decomposed as p - 1.
     let (p, honest, [_, d, q, r], arg) = div_program(30, 5);
-    let bad = with(&honest, &[(q, 5), (r, 5)]);
+    let bad = with_values(&honest, &[(q, 5), (r, 5)]);
     let forge = [Forge {
         arg,
         u: Some(d),
@@ -468,7 +383,7 @@ fn div_plonky2_rejects_remainder_equal_to_divisor() {
 fn div_plonky2_rejects_negative_remainder_x_plus_p() {
     // 29 = 5·5 + 4 = 6·5 - 1: r = -1 decomposed as p - 1.
     let (p, honest, [_, _, q, r], arg) = div_program(29, 5);
-    let bad = with(&honest, &[(q, 6), (r, -1)]);
+    let bad = with_values(&honest, &[(q, 6), (r, -1)]);
     let forge = [Forge {
         arg,
         u: Some(r),
@@ -490,7 +405,7 @@ fn lookup_plonky2_rejects_input_outside_table_domain() {
     // is not in the table, so this forgery stops there, before the logUp argument (whose
     // sum Σ 1/(α - x) = Σ mᵢ/(α - tᵢ) no multiplicities can balance for an x outside the
     // table) is committed. A prover that skipped that step would have to beat logUp.
-    let mut b = Build::default();
+    let mut b = ProgramBuilder::default();
     b.p.tables.push(Table {
         name: "edge".into(),
         lo: -2,
@@ -501,7 +416,7 @@ fn lookup_plonky2_rejects_input_outside_table_domain() {
     b.public(y);
     let (p, honest) = b.finish();
     for (xv, yv) in [(-3, 5), (2, 5), (-3, 7), (2, 6)] {
-        let bad = with(&honest, &[(x, xv), (y, yv)]);
+        let bad = with_values(&honest, &[(x, xv), (y, yv)]);
         assert_rejected(&p, &honest, &bad, &[], &format!("lookup x = {xv}, y = {yv}"));
     }
 }
@@ -516,7 +431,7 @@ fn hash_plonky2_rejects_a_changed_hashed_value_under_the_committed_digest() {
     // proof; the honest proof for the changed weight carries another digest, so a verifier
     // holding the committed one rejects it.
     let build = |w0: i128| {
-        let mut b = Build::default();
+        let mut b = ProgramBuilder::default();
         let w = [b.input(w0), b.input(-2)];
         let digest = [b.var(), b.var(), b.var(), b.var()];
         b.push(Argument::Hash {
@@ -544,7 +459,7 @@ fn hash_plonky2_rejects_a_changed_hashed_value_under_the_committed_digest() {
     );
     // One weight changed, the committed digest kept (every equation but the hash holds).
     for (w0, what) in [(4, "w0 + 1"), (3 + (1 << 3), "w0 + 2^3")] {
-        let bad = with(&honest, &[(w[0], w0), (y, w0 - 2)]);
+        let bad = with_values(&honest, &[(w[0], w0), (y, w0 - 2)]);
         assert_rejected(
             &p,
             &honest,

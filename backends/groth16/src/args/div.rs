@@ -36,12 +36,6 @@ pub(crate) fn lower(b: &mut Builder<'_>, n: Var, d: Var, q: Var, r: Var, bits: u
         ld.len() + 2 * bits as usize + 1,
     );
     b.enforce_zero(row);
-    if bits == 0 {
-        b.enforce_false();
-        b.define(q, Vec::new())?;
-        b.define(r, r_lc)?;
-        return Ok(());
-    }
     let qbits = b.bits(b.tv(q), bits, true);
     let q_lc = b.bits_lc(&qbits, 0, true);
     let (ld, ln) = (b.lc(d)?.clone(), b.lc(n)?);

@@ -9,10 +9,6 @@ use crate::r1cs::{combine, Builder};
 pub(crate) fn lower(b: &mut Builder<'_>, x: Var, n: u32) -> Result<(), BackendError> {
     b.fits("range bits", n, 252)?;
     b.lc(x)?;
-    if n == 0 {
-        b.enforce_false();
-        return Ok(());
-    }
     let bits = b.bits(b.tv(x), n, true);
     let sum = b.bits_lc(&bits, 0, true);
     let lx = b.lc(x)?;

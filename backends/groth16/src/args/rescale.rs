@@ -17,13 +17,6 @@ pub(crate) fn lower(b: &mut Builder<'_>, x: Var, q: Var, r: Var, k: u32, q_bits:
     b.lc(x)?;
     let rbits = b.bits(b.tv(r), k, false);
     let r_lc = b.bits_lc(&rbits, 0, false);
-    if q_bits == 0 {
-        // No quotient fits 0 signed bits: the argument cannot hold.
-        b.enforce_false();
-        b.define(q, Vec::new())?;
-        b.define(r, r_lc)?;
-        return Ok(());
-    }
     let qbits = b.bits(b.tv(q), q_bits, true);
     let shifted_q = b.bits_lc(&qbits, k, true);
     let half = if k == 0 {

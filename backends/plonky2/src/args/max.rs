@@ -2,7 +2,8 @@
 //! check `0 ≤ 2·out - a - b < 2^bits` (`b = 0` for relu). Since one of `out - a`, `out - b`
 //! is zero, `2·out - a - b` is the other one, so the single check says exactly
 //! `0 ≤ out - a < 2^bits` and `0 ≤ out - b < 2^bits` (zero passes any width). For
-//! `bits ≤ 62` a negative difference (at least `p - 2^63` in the field) cannot pass.
+//! `bits ≤ 62` a negative difference (at least `p - 2^63` in the field) cannot pass (the
+//! shared bound `zkc_runtime::field_bounds::GOLDILOCKS`, checked before any argument lowers).
 
 use plonky2::field::types::Field;
 use zkc_runtime::Var;
@@ -11,12 +12,7 @@ use crate::field::F;
 use crate::plan::{Lin, Plan};
 
 /// Lowers `out = max(a, b)`.
-pub fn lower(plan: &mut Plan, out: Var, a: Var, b: Option<Var>, bits: u32) -> Result<(), String> {
-    if bits > 62 {
-        return Err(format!(
-            "a {bits}-bit comparison does not fit Goldilocks (at most 62 bits); lower the precision of this node"
-        ));
-    }
+pub fn lower(plan: &mut Plan, out: Var, a: Var, b: Option<Var>, bits: u32) {
     let (out, a, b) = (plan.var(out), plan.var(a), b.map(|b| plan.var(b)));
     plan.max(out, a, b);
     let two = F::TWO;
@@ -30,5 +26,4 @@ pub fn lower(plan: &mut Plan, out: Var, a: Var, b: Option<Var>, bits: u32) -> Re
             plan.range(bits, (F::ONE, d), None, F::ZERO);
         }
     }
-    Ok(())
 }
