@@ -58,6 +58,20 @@ pub struct BenchArgs {
     /// Fixed-point and visibility settings, as for `zkc compile` (the same for every backend).
     #[command(flatten)]
     pub quant: crate::quant_cli::QuantArgs,
+    /// How to re-run this program per backend (default: this executable, with its arguments).
+    #[arg(skip)]
+    pub relaunch: Option<Relaunch>,
+}
+
+/// A command that re-runs `zkc bench` with the same arguments: each backend is measured in
+/// its own process, so that peak memory is its own. The Python package, whose executable is
+/// the interpreter, passes `python -m zkc ...`.
+#[derive(Debug, Clone)]
+pub struct Relaunch {
+    /// The program to start.
+    pub program: PathBuf,
+    /// Its arguments, up to and including the `bench` command's own.
+    pub args: Vec<std::ffi::OsString>,
 }
 
 /// How many setup/prove/verify rounds to run: `warmup` untimed, then `repeat` timed.
@@ -197,9 +211,14 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     io::read_inputs(&args.input, &g)?;
     args.quant.config()?;
 
-    let exe = std::env::current_exe().context("bench: cannot find the zkc executable to re-run per backend")?;
-    let exe_args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let multi = indicatif::MultiProgress::new();
+    let (exe, exe_args) = match &args.relaunch {
+        Some(r) => (r.program.clone(), r.args.clone()),
+        None => (
+            std::env::current_exe().context("bench: cannot find the zkc executable to re-run per backend")?,
+            std::env::args_os().skip(1).collect(),
+        ),
+    };
+    let multi = indicatif::MultiProgress::with_draw_target(crate::progress::target());
     let bars: Vec<_> = backends
         .iter()
         .map(|b| {

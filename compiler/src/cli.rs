@@ -1,12 +1,13 @@
-//! The `zkc` command line.
+//! The `zkc` command line: argument parsing and one function per command, in the library so
+//! that the `zkc` binary and the Python package run the very same code.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
+use crate::quant_cli::{QuantArgs, VisibilityArgs};
+use crate::{bench, io, onnx, passes_cli, pipeline, prover, table};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use zkc_compiler::quant_cli::{QuantArgs, VisibilityArgs};
-use zkc_compiler::{bench, io, onnx, passes_cli, pipeline, prover, table};
 use zkc_passes::{QuantConfig, Visibility};
 use zkc_runtime::artifact;
 
@@ -19,7 +20,7 @@ use zkc_runtime::artifact;
 /// `zkc bench` compares the proof systems on a model.
 #[derive(Parser)]
 #[command(name = "zkc", version, about, long_about)]
-struct Cli {
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -68,6 +69,10 @@ enum Command {
         /// Backends whose cost columns to show (comma-separated; default: all built in).
         #[arg(long, value_delimiter = ',')]
         backends: Option<Vec<String>>,
+        /// Also write the table as JSON to this file: headers, one row of cells per node,
+        /// inputs, outputs, parameter count and the per-backend totals.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
         #[command(flatten)]
         quant: QuantArgs,
         #[command(flatten)]
@@ -112,6 +117,10 @@ enum Command {
         /// Backend whose field the values must fit.
         #[arg(long, default_value = "halo2")]
         backend: String,
+        /// Also write what was chosen as JSON to this file: the scales, each input's range,
+        /// each node's scale, bits, range and reason, and the output error.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
         #[command(flatten)]
         quant: QuantArgs,
     },
@@ -295,6 +304,13 @@ fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
+/// `zkc table --json`: the rows and the per-backend totals.
+fn write_table_json(path: &Path, rows: &table::Rows, totals: &[String]) -> Result<()> {
+    let mut v = serde_json::to_value(rows)?;
+    v["totals"] = serde_json::json!(totals);
+    write_json(path, &v)
+}
+
 fn circuit_path(p: &Path) -> PathBuf {
     if p.is_dir() {
         p.join("circuit.zkc")
@@ -311,7 +327,7 @@ fn max_abs_err(a: &[zkc_ir::Tensor], b: &[zkc_ir::Tensor]) -> f64 {
 }
 
 fn spinner(msg: &str) -> indicatif::ProgressBar {
-    let pb = indicatif::ProgressBar::new_spinner();
+    let pb = indicatif::ProgressBar::with_draw_target(None, crate::progress::target());
     pb.set_style(indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("valid template"));
     pb.set_message(msg.to_string());
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -324,23 +340,29 @@ fn circuit_inputs(file: &pipeline::CircuitFile, input: &Path) -> Result<Vec<zkc_
     let p = input.display().to_string();
     let text = std::fs::read_to_string(input).with_context(|| format!("{p}: cannot read"))?;
     let lists = io::parse_input_lists(&text, &p)?;
+    let bad = |reason: String| io::DataError::Format {
+        path: p.clone(),
+        reason,
+    };
     if lists.len() != graph_inputs.len() {
-        bail!(
-            "{p}: has {} input list(s) but the circuit has {} input(s)",
+        return Err(bad(format!(
+            "has {} input list(s) but the circuit has {} input(s)",
             lists.len(),
             graph_inputs.len()
-        );
+        ))
+        .into());
     }
     let mut tensors = Vec::new();
     for (i, (l, tv)) in lists.into_iter().zip(graph_inputs).enumerate() {
         if l.len() != tv.vars.len() {
-            bail!(
-                "{p}: input {i} `{}` has {} values but the circuit expects {} (shape {:?})",
+            return Err(bad(format!(
+                "input {i} `{}` has {} values but the circuit expects {} (shape {:?})",
                 tv.name,
                 l.len(),
                 tv.vars.len(),
                 tv.shape
-            );
+            ))
+            .into());
         }
         tensors.push(zkc_ir::Tensor::new(tv.shape.clone(), l));
     }
@@ -441,7 +463,7 @@ fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
         let pb = spinner(&format!("{} checking the verifying key", file.backend));
         let checked = b
             .check_verifying_key(&file.compiled.program, &vk)
-            .with_context(|| format!("{}: the proof does NOT verify", f.vk.display()))?;
+            .with_context(|| Rejected(format!("{}: the proof does NOT verify", f.vk.display())))?;
         pb.finish_and_clear();
         match checked {
             zkc_runtime::KeyCheck::Rebuilt(how) => println!("{how}"),
@@ -449,7 +471,7 @@ fn verify_files(f: &VerifyFiles) -> Result<(pipeline::CircuitFile, Vec<i128>)> {
         }
     }
     b.verify(&file.compiled.program, &vk, &vals, &proof)
-        .context("the proof does NOT verify")?;
+        .context(Rejected("the proof does NOT verify".into()))?;
     Ok((file, vals))
 }
 
@@ -483,12 +505,13 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
         match vis {
             Visibility::Public => {
                 if let Some(i) = (0..ints.len()).find(|&i| vals[range.start + i] != ints[i]) {
-                    bail!(
+                    return Err(Rejected(format!(
                         "{}: the proof is about a different {group}: value {i} is {} in the proof, {} here",
                         what.display(),
                         vals[range.start + i],
                         ints[i]
-                    );
+                    ))
+                    .into());
                 }
             }
             Visibility::Hashed => {
@@ -497,10 +520,11 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
                     prover::commitment(&file.backend, group, ints),
                 );
                 if have != want {
-                    bail!(
+                    return Err(Rejected(format!(
                         "{}: the proof commits to a different {group}: {have} in the proof, {want} for this file",
                         what.display()
-                    );
+                    ))
+                    .into());
                 }
             }
             v => bail!(
@@ -533,7 +557,7 @@ fn check_expectations(file: &pipeline::CircuitFile, vals: &[i128], e: &Expect) -
         let want = prover::digest_hex(&prover::parse_digest_hex(hex).map_err(anyhow::Error::msg)?);
         let have = prover::digest_hex(&vals[range]);
         if have != want {
-            bail!("the proof commits to {group} {have}, not the expected {want}");
+            return Err(Rejected(format!("the proof commits to {group} {have}, not the expected {want}")).into());
         }
         done.push(format!("{group} commitment matches {want}"));
     }
@@ -589,8 +613,9 @@ fn export_solidity(vk: &[u8], proof: &[u8], public: &[i128], out: &Path, solcjs:
     Ok(())
 }
 
-/// `zkc hash`: the commitment of a data file or params.zkc.
-fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Path>) -> Result<String> {
+/// `zkc hash`: the commitment of a data or params file, as 0x and 64 hex digits; the backend
+/// and scale from `circuit` when given.
+pub fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option<&Path>) -> Result<String> {
     let (backend, scale) = match circuit {
         Some(cp) => {
             let f = pipeline::read_circuit(&circuit_path(cp))?;
@@ -681,7 +706,8 @@ fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
     }
 }
 
-fn run(cli: Cli) -> Result<()> {
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Ops => {
             println!("{} supported ONNX ops:", onnx::SUPPORTED_OPS.len());
@@ -693,6 +719,7 @@ fn run(cli: Cli) -> Result<()> {
             model,
             data,
             backends,
+            json,
             quant,
             passes,
         } => {
@@ -728,8 +755,11 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 print!("{}", table::render(&g, &extra));
-                for t in totals {
+                for t in &totals {
                     println!("total {t}");
+                }
+                if let Some(p) = &json {
+                    write_table_json(p, &table::rows(&g, &extra), &totals)?;
                 }
                 let set = passes.set().map_err(anyhow::Error::msg)?;
                 if set.any() {
@@ -739,6 +769,9 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 print!("{}", table::render(&g, &extra));
                 println!("(pass --data SAMPLES.json or --input-range R for scales, bits and cost per backend)");
+                if let Some(p) = &json {
+                    write_table_json(p, &table::rows(&g, &extra), &[])?;
+                }
             }
         }
         Command::Run {
@@ -789,6 +822,7 @@ fn run(cli: Cli) -> Result<()> {
             data,
             explain,
             backend,
+            json,
             quant,
         } => {
             let g = load(&model)?;
@@ -799,6 +833,7 @@ fn run(cli: Cli) -> Result<()> {
                 "scale 2^-{} (weights 2^-{}), lookup tables ≤ 2^{} entries, {} sample(s)",
                 plan.config.scale, plan.config.weight_scale, plan.config.lookup_bits, plan.samples
             );
+            let mut inputs_json = Vec::new();
             for (i, &id) in g.inputs.iter().enumerate() {
                 println!(
                     "input `{}`: range ±{} (largest |value| seen {}, margin ×{})",
@@ -807,12 +842,35 @@ fn run(cli: Cli) -> Result<()> {
                     plan.input_observed[i],
                     plan.config.input_margin
                 );
+                inputs_json.push(serde_json::json!({
+                    "name": g.value(id).name,
+                    "range": plan.input_ranges[i],
+                    "observed": plan.input_observed[i],
+                    "margin": plan.config.input_margin,
+                }));
             }
             let mut worst = 0.0f64;
             for s in &samples {
                 let float = g.run(s)?;
                 let trace = pipeline::witness(&compiled, s)?;
                 worst = worst.max(max_abs_err(&pipeline::outputs(&compiled, &trace), &float));
+            }
+            let mut nodes_json = Vec::new();
+            for (i, n) in g.nodes.iter().enumerate() {
+                let (s, b) = match compiled.types[n.output.0] {
+                    Some(zkc_ir::ElemType::Fixed { scale, bits }) => (scale, bits),
+                    _ => (0, 0),
+                };
+                let consts = n.inputs.iter().any(|&v| g.value(v).constant.is_some());
+                nodes_json.push(serde_json::json!({
+                    "name": n.name,
+                    "op": n.op.name(),
+                    "scale": s,
+                    "bits": b,
+                    "range": 2f64.powi(b as i32 - 1) / 2f64.powi(s as i32),
+                    "accumulator_bits": compiled.accumulator_bits[i],
+                    "reason": explain_reason(&n.op, consts),
+                }));
             }
             if explain {
                 println!(
@@ -840,6 +898,20 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             println!("fixed-point output error on the calibration samples: max |Δ| = {worst:.3e}");
+            if let Some(p) = &json {
+                let v = serde_json::json!({
+                    "scale": plan.config.scale,
+                    "weight_scale": plan.config.weight_scale,
+                    "lookup_bits": plan.config.lookup_bits,
+                    "samples": plan.samples,
+                    "inputs": inputs_json,
+                    "nodes": nodes_json,
+                    "max_abs_error": worst,
+                    "arguments": compiled.program.arguments.len(),
+                    "witness_values": compiled.program.num_vars,
+                });
+                write_json(p, &v)?;
+            }
             println!(
                 "{} arguments, {} witness values",
                 compiled.program.arguments.len(),
@@ -963,7 +1035,7 @@ fn run(cli: Cli) -> Result<()> {
                 )?;
                 match plonky2
                     .check_verifying_key(&file.compiled.program, &vk)
-                    .with_context(|| format!("inner proof {i}: inner{i}_vk.zkc is not the key of inner{i}_circuit.zkc; the aggregate does NOT verify"))?
+                    .with_context(|| Rejected(format!("inner proof {i}: inner{i}_vk.zkc is not the key of inner{i}_circuit.zkc; the aggregate does NOT verify")))?
                 {
                     zkc_runtime::KeyCheck::Rebuilt(_) => {}
                     zkc_runtime::KeyCheck::Trusted(why) => bail!("inner proof {i}: {why}"),
@@ -982,11 +1054,12 @@ fn run(cli: Cli) -> Result<()> {
                 // One trusted key for all inner proofs, or one each.
                 if let Some((path, want)) = trusted.get(if trusted.len() == 1 { 0 } else { i }) {
                     if *want != vk {
-                        bail!(
+                        return Err(Rejected(format!(
                             "inner proof {i} of {} was made with another verifying key than {} (another model or setup)",
                             d.display(),
                             path.display()
-                        );
+                        ))
+                        .into());
                     }
                 }
                 vks.push(vk.clone());
@@ -997,7 +1070,7 @@ fn run(cli: Cli) -> Result<()> {
             let (_, agg_proof) =
                 artifact::read(&d.join("aggregate_proof.zkc"), "aggregate-proof", "plonky2", Some(&tag))?;
             zkc_backend_plonky2::verify_aggregate(&agg_vk, &agg_proof, &pairs)
-                .context("the aggregate proof does NOT verify")?;
+                .context(Rejected("the aggregate proof does NOT verify".into()))?;
             println!("aggregate proof verified ({} inner proofs)", inner.len());
             for line in report {
                 println!("{line}");
@@ -1207,7 +1280,7 @@ fn run(cli: Cli) -> Result<()> {
 
 /// The error and its causes, `: `-separated, each cause left out when the message so far
 /// already contains it (library errors often show their source in their own message).
-fn error_chain(e: &anyhow::Error) -> String {
+pub fn error_chain(e: &anyhow::Error) -> String {
     let mut msg = e.to_string();
     for cause in e.chain().skip(1) {
         let c = cause.to_string();
@@ -1219,13 +1292,103 @@ fn error_chain(e: &anyhow::Error) -> String {
     msg
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {}", error_chain(&e));
-            ExitCode::FAILURE
+/// Parses `args` (the program name first, as in `std::env::args_os`) and runs the command.
+/// `--help` and `--version` print and succeed; a usage error is an [`ErrorKind::Usage`]
+/// error. `relaunch` says how `zkc bench` re-runs this program once per backend when it is
+/// not the `zkc` executable (the Python package runs `python -m zkc`).
+pub fn run_args(args: Vec<OsString>, relaunch: Option<bench::Relaunch>) -> Result<()> {
+    let mut cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            print!("{e}");
+            return Ok(());
+        }
+        Err(e) => return Err(anyhow::Error::new(Usage(e.render().to_string().trim_end().to_string()))),
+    };
+    if let Command::Bench(b) = &mut cli.command {
+        b.relaunch = relaunch;
+    }
+    run(cli)
+}
+
+/// A verification that failed: the proof, a key or what the proof is about was rejected.
+#[derive(Debug)]
+pub struct Rejected(pub String);
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// Command-line arguments clap refused (the message is clap's, with the usage line).
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// What kind of failure an error is, for callers that react differently to each (the
+/// Python package raises one exception class per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The model file is unreadable, not ONNX, or has an invalid node.
+    BadModel,
+    /// The model uses an op zkc has no import or circuit for.
+    UnsupportedOp,
+    /// An input or data file (or value) is malformed, of the wrong size, or out of range.
+    BadInput,
+    /// A proof, key, or an expectation about the proof was rejected.
+    ProofRejected,
+    /// An artifact is of another version, backend or circuit, or is damaged.
+    ArtifactMismatch,
+    /// The command line itself was wrong.
+    Usage,
+    /// Anything else (a circuit that does not fit, an I/O failure, ...).
+    Other,
+}
+
+/// The kind of `e`, from the typed errors in its chain (the outermost that says).
+pub fn error_kind(e: &anyhow::Error) -> ErrorKind {
+    // A context (`.context(Rejected(..))`) is found by anyhow's downcast, not in the chain.
+    if e.downcast_ref::<Rejected>().is_some() {
+        return ErrorKind::ProofRejected;
+    }
+    if e.downcast_ref::<Usage>().is_some() {
+        return ErrorKind::Usage;
+    }
+    for cause in e.chain() {
+        if let Some(i) = cause.downcast_ref::<onnx::ImportError>() {
+            return match i {
+                onnx::ImportError::Unsupported { .. } => ErrorKind::UnsupportedOp,
+                _ => ErrorKind::BadModel,
+            };
+        }
+        if cause.is::<io::DataError>() || cause.is::<zkc_passes::lower::InputRangeError>() {
+            return ErrorKind::BadInput;
+        }
+        if cause.is::<artifact::ArtifactError>() {
+            return ErrorKind::ArtifactMismatch;
+        }
+        if let Some(p) = cause.downcast_ref::<pipeline::PipelineError>() {
+            match p {
+                pipeline::PipelineError::InputRange(_) => return ErrorKind::BadInput,
+                pipeline::PipelineError::Artifact(_)
+                | pipeline::PipelineError::Damaged { .. }
+                | pipeline::PipelineError::MissingParams(_) => return ErrorKind::ArtifactMismatch,
+                _ => {}
+            }
+        }
+        if let Some(zkc_runtime::BackendError::Malformed { .. }) = cause.downcast_ref::<zkc_runtime::BackendError>() {
+            return ErrorKind::ArtifactMismatch;
         }
     }
+    ErrorKind::Other
 }

@@ -15,8 +15,23 @@ fn shape(s: &[usize]) -> String {
     format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(","))
 }
 
-/// Renders the table as aligned text.
-pub fn render(g: &Graph, extra: &Extra) -> String {
+/// The table as data: one row of cells per IR node, under `headers` (`zkc table --json`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rows {
+    /// Column names: `#`, name, op, inputs, shapes, scale, bits, then the extra columns.
+    pub headers: Vec<String>,
+    /// One row per node, a cell per header.
+    pub rows: Vec<Vec<String>>,
+    /// Each graph input as `name [shape]`.
+    pub inputs: Vec<String>,
+    /// Each graph output as `name [shape]`.
+    pub outputs: Vec<String>,
+    /// The number of constant parameters (weights, biases, ...).
+    pub params: usize,
+}
+
+/// The table's cells.
+pub fn rows(g: &Graph, extra: &Extra) -> Rows {
     let mut headers: Vec<String> = ["#", "name", "op", "inputs", "in shapes", "out shape", "scale", "bits"]
         .iter()
         .map(|s| s.to_string())
@@ -64,6 +79,40 @@ pub fn render(g: &Graph, extra: &Extra) -> String {
         }
         rows.push(row);
     }
+    let inputs: Vec<String> = g
+        .inputs
+        .iter()
+        .map(|&v| format!("{} {}", g.value(v).name, shape(&g.value(v).shape)))
+        .collect();
+    let outputs: Vec<String> = g
+        .outputs
+        .iter()
+        .map(|&v| format!("{} {}", g.value(v).name, shape(&g.value(v).shape)))
+        .collect();
+    let params: usize = g
+        .values
+        .iter()
+        .filter_map(|v| v.constant.as_ref())
+        .map(|t| t.len())
+        .sum();
+    Rows {
+        headers,
+        rows,
+        inputs,
+        outputs,
+        params,
+    }
+}
+
+/// Renders the table as aligned text.
+pub fn render(g: &Graph, extra: &Extra) -> String {
+    let Rows {
+        headers,
+        rows,
+        inputs,
+        outputs,
+        params,
+    } = rows(g, extra);
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -87,22 +136,6 @@ pub fn render(g: &Graph, extra: &Extra) -> String {
     for r in &rows {
         out.push_str(&line(r));
     }
-    let inputs: Vec<String> = g
-        .inputs
-        .iter()
-        .map(|&v| format!("{} {}", g.value(v).name, shape(&g.value(v).shape)))
-        .collect();
-    let outputs: Vec<String> = g
-        .outputs
-        .iter()
-        .map(|&v| format!("{} {}", g.value(v).name, shape(&g.value(v).shape)))
-        .collect();
-    let params: usize = g
-        .values
-        .iter()
-        .filter_map(|v| v.constant.as_ref())
-        .map(|t| t.len())
-        .sum();
     out.push_str(&format!(
         "inputs: {}\noutputs: {}\nnodes: {}, constant parameters: {params}\n",
         inputs.join(", "),
