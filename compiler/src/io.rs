@@ -48,7 +48,12 @@ fn flatten(v: &serde_json::Value, out: &mut Vec<f64>) -> Result<(), String> {
             Ok(())
         }
         serde_json::Value::Array(a) => a.iter().try_for_each(|x| flatten(x, out)),
-        other => Err(format!("expected a number, found {other}")),
+        // Boolean tensors (masks, conditions) as ONNX stores them: true = 1, false = 0.
+        serde_json::Value::Bool(b) => {
+            out.push(f64::from(u8::from(*b)));
+            Ok(())
+        }
+        other => Err(format!("expected a number or a boolean, found {other}")),
     }
 }
 
@@ -169,4 +174,21 @@ pub fn read_outputs(path: &Path) -> Result<OutputFile, DataError> {
         path: p,
         reason: format!("not an output file ({e}); expected {{\"output_data\": [[...]]}}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_input_lists;
+
+    #[test]
+    fn integers_and_booleans_are_values() {
+        let lists = parse_input_lists(r#"{"input_data": [[1, -2, 3.5], [true, false, 1, 0]]}"#, "in.json").unwrap();
+        assert_eq!(lists, vec![vec![1.0, -2.0, 3.5], vec![1.0, 0.0, 1.0, 0.0]]);
+    }
+
+    #[test]
+    fn strings_are_refused_with_the_input_named() {
+        let e = parse_input_lists(r#"{"input_data": [[1], ["x"]]}"#, "in.json").unwrap_err();
+        assert!(e.to_string().contains("input 1"), "{e}");
+    }
 }

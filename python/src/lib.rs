@@ -116,6 +116,36 @@ fn hash_file(
         .map_err(|e| to_py(&e))
 }
 
+/// The shapes of a model's outputs (a symbolic batch dimension set to `batch`).
+#[pyfunction]
+#[pyo3(signature = (model, batch = 1))]
+fn model_output_shapes(py: Python<'_>, model: PathBuf, batch: usize) -> PyResult<Vec<Vec<usize>>> {
+    py.detach(move || {
+        let options = zkc_compiler::onnx::ImportOptions {
+            batch_size: batch,
+            ..Default::default()
+        };
+        let g = zkc_compiler::onnx::load(&model, &options)?;
+        Ok(g.outputs.iter().map(|&v| g.value(v).shape.clone()).collect())
+    })
+    .map_err(|e: anyhow::Error| to_py(&e))
+}
+
+/// The shapes of a compiled circuit's outputs (DIR or DIR/circuit.zkc).
+#[pyfunction]
+fn circuit_output_shapes(py: Python<'_>, circuit: PathBuf) -> PyResult<Vec<Vec<usize>>> {
+    py.detach(move || {
+        let path = if circuit.is_dir() {
+            circuit.join("circuit.zkc")
+        } else {
+            circuit
+        };
+        let file = zkc_compiler::pipeline::read_circuit(&path)?;
+        Ok(file.compiled.program.outputs.iter().map(|t| t.shape.clone()).collect())
+    })
+    .map_err(|e: anyhow::Error| to_py(&e))
+}
+
 /// The ONNX op types zkc imports, as `zkc ops` lists them.
 #[pyfunction]
 fn ops() -> Vec<&'static str> {
@@ -140,6 +170,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(hash_file, m)?)?;
     m.add_function(wrap_pyfunction!(ops, m)?)?;
+    m.add_function(wrap_pyfunction!(model_output_shapes, m)?)?;
+    m.add_function(wrap_pyfunction!(circuit_output_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(set_progress, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("ZkcError", py.get_type::<ZkcError>())?;

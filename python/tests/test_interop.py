@@ -44,7 +44,8 @@ def test_cli_proof_verifies_in_python(tmp_path, zkc_bin, backend):
     r = cli(zkc_bin, "verify", d)
     assert r.returncode == 0, r.stderr
     (fixed,) = zkc.run(model("mlp"), inputs("mlp"), fixed=True, backend=backend)
-    np.testing.assert_array_equal(proof.outputs[0].ravel(), fixed.ravel())
+    np.testing.assert_array_equal(proof.outputs[0], fixed)
+    assert proof.outputs[0].shape == (1, 10)
 
 
 def test_tampered_cli_proof_is_rejected_in_python(tmp_path, zkc_bin):

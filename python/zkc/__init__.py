@@ -242,6 +242,7 @@ def _lists(arrays: Sequence[Any], what: str) -> List[List[Any]]:
 
 
 def _read_outputs(path: Path, shapes: Optional[List[List[int]]] = None) -> List[np.ndarray]:
+    """OUT.json's lists as arrays, shaped as the model's outputs when the counts agree."""
     data = json.loads(path.read_text())["output_data"]
     arrays = [np.asarray(d, dtype=np.float64) for d in data]
     if shapes is not None and len(shapes) == len(arrays):
@@ -249,36 +250,12 @@ def _read_outputs(path: Path, shapes: Optional[List[List[int]]] = None) -> List[
     return arrays
 
 
-def _output_shapes(model_path: Path, batch: int = 1) -> Optional[List[List[int]]]:
-    """The model's output shapes, when the onnx package is installed and they are static."""
-    try:
-        import onnx  # type: ignore
-    except ImportError:
-        return None
-    try:
-        m = onnx.load(str(model_path), load_external_data=False)
-        shapes = []
-        for o in m.graph.output:
-            dims = []
-            for i, d in enumerate(o.type.tensor_type.shape.dim):
-                if d.HasField("dim_value"):
-                    dims.append(d.dim_value)
-                elif i == 0:
-                    dims.append(batch)
-                else:
-                    return None
-            shapes.append(dims)
-        return shapes
-    except Exception:
-        return None
+def _output_shapes(model_path: Path, batch: int = 1) -> List[List[int]]:
+    return [list(s) for s in _native.model_output_shapes(os.fspath(model_path), batch)]
 
 
-def _circuit_output_shapes(dir: Path) -> Optional[List[List[int]]]:
-    """Output shapes of a proof directory's model, from the table the compile step saved."""
-    p = dir / "output_shapes.json"
-    if p.exists():
-        return json.loads(p.read_text())
-    return None
+def _circuit_output_shapes(dir: Path) -> List[List[int]]:
+    return [list(s) for s in _native.circuit_output_shapes(os.fspath(dir))]
 
 
 def _new_dir(out: Optional[PathLike]) -> Path:
@@ -381,14 +358,7 @@ def compile(
         if data is not None:
             args += ["--data", s.samples(data)]
         _cli(*args, *_options(options))
-        _save_output_shapes(d, m, options.get("batch") or 1)
     return d
-
-
-def _save_output_shapes(d: Path, model_path: Path, batch: int) -> None:
-    shapes = _output_shapes(model_path, batch)
-    if shapes is not None:
-        (d / "output_shapes.json").write_text(json.dumps(shapes))
 
 
 def setup(dir: PathLike, srs: Optional[PathLike] = None, insecure_seed: Optional[str] = None) -> Path:
@@ -476,7 +446,6 @@ def fullprove(
         if data is not None:
             args += ["--data", s.samples(data)]
         _cli(*args, *_options(options))
-        _save_output_shapes(d, m, options.get("batch") or 1)
     return _proof(d)
 
 

@@ -37,3 +37,9 @@ def set_progress(on: bool) -> None:
 
 def version() -> str:
     """The zkc version this package was built from."""
+
+def model_output_shapes(model: str, batch: int = 1) -> List[List[int]]:
+    """The shapes of a model's outputs (a symbolic batch dimension set to ``batch``)."""
+
+def circuit_output_shapes(circuit: str) -> List[List[int]]:
+    """The shapes of a compiled circuit's outputs (DIR or DIR/circuit.zkc)."""

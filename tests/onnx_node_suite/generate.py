@@ -1,0 +1,87 @@
+"""Writes ONNX's own node test suite (the case definitions inside the pip `onnx` package,
+`onnx.backend.test.case.node`) as one directory per case: model.onnx and
+test_data_set_0/{input,output}_N.pb, the layout of ../shared/conformance. Cases whose data
+is not a plain numeric tensor (sequences, optionals, strings, float8/int4 TensorProtos) are
+listed in skipped.txt with the reason. Not checked in: .ci/run generates it with the pinned
+onnx of python/requirements-test.txt.
+
+    python3 tests/onnx_node_suite/generate.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import warnings
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+from onnx.backend.test.case import node
+
+NUMERIC = (np.floating, np.integer, np.bool_)
+
+
+def why_not_numeric(value) -> str | None:
+    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        dt = np.asarray(value).dtype
+        if any(np.issubdtype(dt, k) for k in NUMERIC):
+            return None
+        return f"element type {dt}"
+    if value is None:
+        return "an optional (None) value"
+    if isinstance(value, list):
+        return "a sequence value"
+    return f"a {type(value).__name__} value"
+
+
+def main(out: str) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cases = node.collect_testcases("")
+    tmp = out + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    skipped = []
+    written = 0
+    for case in sorted(cases, key=lambda c: c.name):
+        if not case.data_sets:
+            skipped.append(f"{case.name}: no data set")
+            continue
+        inputs, outputs = case.data_sets[0]
+        reasons = [
+            f"{kind} {i} is {r}"
+            for kind, values in (("input", inputs), ("output", outputs))
+            for i, v in enumerate(values)
+            if (r := why_not_numeric(v)) is not None
+        ]
+        if reasons:
+            skipped.append(f"{case.name}: {'; '.join(reasons)}")
+            continue
+        d = os.path.join(tmp, case.name)
+        data = os.path.join(d, "test_data_set_0")
+        os.makedirs(data)
+        with open(os.path.join(d, "model.onnx"), "wb") as f:
+            f.write(case.model.SerializeToString())
+        for kind, values in (("input", inputs), ("output", outputs)):
+            for i, v in enumerate(values):
+                t = numpy_helper.from_array(np.asarray(v), f"{kind}_{i}")
+                with open(os.path.join(data, f"{kind}_{i}.pb"), "wb") as f:
+                    f.write(t.SerializeToString())
+        written += 1
+    with open(os.path.join(tmp, "skipped.txt"), "w") as f:
+        f.write("".join(s + "\n" for s in skipped))
+    with open(os.path.join(tmp, "VERSION"), "w") as f:
+        f.write(f"onnx {onnx.__version__}: {len(cases)} cases, {written} written, {len(skipped)} skipped\n")
+    shutil.rmtree(out, ignore_errors=True)
+    os.rename(tmp, out)
+    print(f"onnx {onnx.__version__} node suite: {written} cases written to {out}, {len(skipped)} skipped (skipped.txt)")
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(main(sys.argv[1]))
