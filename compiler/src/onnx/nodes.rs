@@ -17,6 +17,7 @@ pub const SUPPORTED: &[&str] = &[
     "AveragePool",
     "BatchNormalization",
     "Cast",
+    "Ceil",
     "Clip",
     "Concat",
     "Constant",
@@ -27,9 +28,12 @@ pub const SUPPORTED: &[&str] = &[
     "Div",
     "Dropout",
     "Elu",
+    "Erf",
     "Exp",
     "Flatten",
+    "Floor",
     "Gather",
+    "Gelu",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
@@ -41,16 +45,19 @@ pub const SUPPORTED: &[&str] = &[
     "LogSoftmax",
     "MatMul",
     "MaxPool",
+    "Mish",
     "Mul",
     "Neg",
     "Pad",
     "Pow",
     "PRelu",
+    "Reciprocal",
     "ReduceMax",
     "ReduceMean",
     "ReduceSum",
     "Relu",
     "Reshape",
+    "Round",
     "Selu",
     "Shape",
     "Sigmoid",
@@ -62,7 +69,9 @@ pub const SUPPORTED: &[&str] = &[
     "Sqrt",
     "Squeeze",
     "Sub",
+    "Swish",
     "Tanh",
+    "ThresholdedRelu",
     "Transpose",
     "Unsqueeze",
 ];
@@ -300,7 +309,8 @@ impl Context {
                 )?
             }
             "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign" | "Exp" | "Log" | "Sqrt" | "Abs" | "Neg"
-            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" => {
+            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" | "Erf" | "Gelu" | "Swish" | "Mish"
+            | "ThresholdedRelu" | "Floor" | "Ceil" | "Round" => {
                 let act = match op_type {
                     "Relu" => Activation::Relu,
                     "Sigmoid" => Activation::Sigmoid,
@@ -313,6 +323,22 @@ impl Context {
                     "Abs" => Activation::Abs,
                     "Neg" => Activation::Neg,
                     "HardSwish" => Activation::HardSwish,
+                    "Erf" => Activation::Erf,
+                    "Mish" => Activation::Mish,
+                    "Floor" => Activation::Floor,
+                    "Ceil" => Activation::Ceil,
+                    "Round" => Activation::Round,
+                    "Gelu" => match a.string("approximate").as_deref().unwrap_or("none") {
+                        "none" => Activation::Gelu { tanh: false },
+                        "tanh" => Activation::Gelu { tanh: true },
+                        m => return Err(format!("approximate = `{m}` is not valid (none, tanh)")),
+                    },
+                    "Swish" => Activation::Swish {
+                        alpha: a.float("alpha").unwrap_or(1.0),
+                    },
+                    "ThresholdedRelu" => Activation::ThresholdedRelu {
+                        alpha: a.float("alpha").unwrap_or(1.0),
+                    },
                     "LeakyRelu" => Activation::LeakyRelu {
                         alpha: a.float("alpha").unwrap_or(0.01),
                     },
@@ -330,6 +356,13 @@ impl Context {
                 };
                 let x = self.req(node, 0)?;
                 self.emit(name, op_type, Op::Activation(act), vec![x], &out)?
+            }
+            // 1/x: a division of the constant 1 by x (a `Div` in circuits, whose divisor must be
+            // positive when proving).
+            "Reciprocal" => {
+                let x = self.req(node, 0)?;
+                let one = self.g.add_constant(&format!("{name}_one"), Tensor::scalar(1.0));
+                self.emit(name, op_type, Op::Binary(BinaryOp::Div), vec![one, x], &out)?
             }
             "Clip" => {
                 let x = self.req(node, 0)?;

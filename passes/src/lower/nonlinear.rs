@@ -1,5 +1,5 @@
 //! Nonlinear elementwise ops and maxima. Piecewise-linear ones (relu, abs, clip, leaky relu,
-//! prelu) use `Max`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
+//! prelu) use `Max`; floor, ceil and round use `Rescale`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
 //! is the input's proven range — rescaled first when wider than `2^lookup_bits`, and
 //! saturated where the function is flat to within half an output unit.
 
@@ -74,6 +74,11 @@ fn saturation(a: &Activation, s: u32) -> (Option<f64>, Option<f64>) {
         Activation::Exp => (Some(-t), None),
         Activation::Elu { .. } | Activation::Selu { .. } => (Some(-t), None),
         Activation::HardSigmoid { alpha, beta } if *alpha > 0.0 => (Some(-beta / alpha), Some((1.0 - beta) / alpha)),
+        // 1 - erf(t) = erfc(t) ≤ e^(-t²), below 2^-(s+2) from t = √((s+2)·ln 2) on.
+        Activation::Erf => {
+            let t = t.sqrt();
+            (Some(-t), Some(t))
+        }
         _ => (None, None),
     }
 }
@@ -137,6 +142,13 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                 bound = bound.max(yb);
             }
         }
+        Activation::Floor | Activation::Ceil | Activation::Round => {
+            for &v in &x.vars {
+                let (y, yb) = round(b, a, v, x.bound)?;
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
         _ => return lookup(b, a, x, out_shape),
     }
     Ok(QTensor {
@@ -144,6 +156,52 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
         vars,
         bound,
     })
+}
+
+/// Floor, Ceil or Round of `x` (scale s, |x| ≤ `xb`), exactly, by `Rescale`s: the result
+/// is the integer n at scale s, `n·2^s`. With `Rescale(z, s) = ⌊(z + 2^(s-1)) / 2^s⌋`:
+///
+/// - floor: n = Rescale(x - 2^(s-1), s) = ⌊x / 2^s⌋;
+/// - ceil: n = Rescale(x + 2^(s-1) - 1, s) = ⌈x / 2^s⌉;
+/// - round, halves to even: u = Rescale(x, s) rounds halves up and d = -Rescale(-x, s)
+///   rounds them down, so t = u - d is 1 exactly at a half and 0 elsewhere. At a half the
+///   even one of u, d = u - 1 wins: n = u - t·p with p = u - 2·⌊u/2⌋ the parity of u
+///   (⌊u/2⌋ = Rescale(u - 1, 1)) and t·p one `Mul` of two 0/1 values.
+///
+/// Every quotient is pinned by its `Rescale` (remainder range-checked), so the circuit
+/// admits exactly this n; no table is involved, so no input is rounded before the step.
+fn round(b: &mut Builder, a: &Activation, x: Var, xb: i128) -> R<(Var, i128)> {
+    let s = b.scale;
+    if s == 0 {
+        return Ok((x, xb)); // integers already
+    }
+    let half = 1i128 << (s - 1);
+    let one = 1i128 << s;
+    let (n, nb) = match a {
+        Activation::Floor => {
+            let z = b.linear(vec![(1, x)], -half, xb + half)?;
+            b.rescale(z, s, xb + half)?
+        }
+        Activation::Ceil => {
+            let z = b.linear(vec![(1, x)], half - 1, xb + half)?;
+            b.rescale(z, s, xb + half)?
+        }
+        Activation::Round => {
+            let (u, ub) = b.rescale(x, s, xb)?;
+            let nx = b.linear(vec![(-1, x)], 0, xb)?;
+            let (nd, _) = b.rescale(nx, s, xb)?;
+            // t = u - d = u + Rescale(-x, s) ∈ {0, 1}.
+            let t = b.linear(vec![(1, u), (1, nd)], 0, 1)?;
+            let um = b.linear(vec![(1, u)], -1, ub + 1)?;
+            let (h, _) = b.rescale(um, 1, ub + 1)?;
+            let p = b.linear(vec![(1, u), (-2, h)], 0, 1)?;
+            let tp = b.mul(t, p, 1)?;
+            (b.linear(vec![(1, u), (-1, tp)], 0, ub + 1)?, ub + 1)
+        }
+        _ => return Err(format!("{} is not a rounding function (a zkc bug)", a.name())),
+    };
+    let yb = nb * one;
+    Ok((b.linear(vec![(one, n)], 0, yb)?, yb))
 }
 
 /// `f(x)` by a table over the proven domain of `x`.
