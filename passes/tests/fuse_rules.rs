@@ -326,6 +326,38 @@ fn sigmoid_after_max_pool_moves_before_it_when_that_is_cheaper() {
 }
 
 #[test]
+fn x_times_its_sigmoid_becomes_one_swish_in_either_order() {
+    for mirrored in [false, true] {
+        let (mut b, x) = B::new(&[1, 2, 3, 3]);
+        let s = b.op(Op::Activation(Activation::Sigmoid), vec![x]);
+        let ins = if mirrored { vec![s, x] } else { vec![x, s] };
+        let y = b.op(Op::Binary(BinaryOp::Mul), ins);
+        let g = b.done(y);
+        let rule = if mirrored {
+            "silu-as-swish-mirrored"
+        } else {
+            "silu-as-swish"
+        };
+        assert!(fired(&g).contains_key(rule), "{rule}");
+        let out = fuse_with(&g, fewest_nodes);
+        assert_eq!(out.nodes.len(), 1);
+        assert_eq!(out.nodes[0].op, Op::Activation(Activation::Swish { alpha: 1.0 }));
+    }
+    // x · σ(y) for another y is not a Swish.
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let r = b.op(Op::Activation(Activation::Relu), vec![x]);
+    let s = b.op(Op::Activation(Activation::Sigmoid), vec![r]);
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![x, s]);
+    let f = fired(&b.done(y));
+    assert!(!f.contains_key("silu-as-swish") && !f.contains_key("silu-as-swish-mirrored"));
+    // Nor is x · tanh(x).
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let t = b.op(Op::Activation(Activation::Tanh), vec![x]);
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![x, t]);
+    assert!(!fired(&b.done(y)).contains_key("silu-as-swish"));
+}
+
+#[test]
 fn average_pool_becomes_a_sum_whose_scale_folds_into_the_next_conv() {
     let (mut b, x) = B::new(&[1, 2, 8, 8]);
     let r = b.op(Op::Activation(Activation::Relu), vec![x]);
