@@ -95,6 +95,64 @@ fn run(g: &zkc_ir::Graph, inputs: &[Tensor]) -> Vec<Tensor> {
 }
 
 #[test]
+fn sum_mean_max_min_of_three_inputs_match_onnx_examples() {
+    // onnx/backend/test/case/node/{sum,mean,max,min}.py, "example".
+    let ins = [("a", &[3][..]), ("b", &[3][..]), ("c", &[3][..])];
+    let g = M::new(&ins)
+        .node("Sum", &["a", "b", "c"], "sum", vec![])
+        .node("Mean", &["a", "b", "c"], "mean", vec![])
+        .node("Max", &["a", "b", "c"], "max", vec![])
+        .node("Min", &["a", "b", "c"], "min", vec![])
+        .import(&["sum", "mean", "max", "min"])
+        .unwrap();
+    let x = [
+        t(&[3], &[3.0, 2.0, 1.0]),
+        t(&[3], &[1.0, 4.0, 4.0]),
+        t(&[3], &[2.0, 5.0, 3.0]),
+    ];
+    let out = run(&g, &x);
+    assert_eq!(out[0].data, vec![6.0, 11.0, 8.0]);
+    assert_eq!(out[1].data, vec![2.0, 11.0 / 3.0, 8.0 / 3.0]);
+    assert_eq!(out[2].data, vec![3.0, 5.0, 4.0]);
+    assert_eq!(out[3].data, vec![1.0, 2.0, 1.0]);
+}
+
+#[test]
+fn variadic_ops_of_one_input_are_that_input() {
+    for op in ["Sum", "Mean", "Max", "Min"] {
+        let g = M::new(&[("a", &[3])])
+            .node(op, &["a"], "y", vec![])
+            .import(&["y"])
+            .unwrap();
+        assert_eq!(
+            run(&g, &[t(&[3], &[3.0, -2.0, 1.5])])[0].data,
+            vec![3.0, -2.0, 1.5],
+            "{op}"
+        );
+    }
+}
+
+#[test]
+fn variadic_ops_broadcast_every_input_against_the_others() {
+    // [2, 1], [3] and [1]: the result is [2, 3]; worked by hand.
+    let ins = [("a", &[2, 1][..]), ("b", &[3][..]), ("c", &[1][..])];
+    let g = M::new(&ins)
+        .node("Sum", &["a", "b", "c"], "sum", vec![])
+        .node("Mean", &["a", "b", "c"], "mean", vec![])
+        .node("Max", &["a", "b", "c"], "max", vec![])
+        .node("Min", &["a", "b", "c"], "min", vec![])
+        .import(&["sum", "mean", "max", "min"])
+        .unwrap();
+    let x = [t(&[2, 1], &[0.0, 6.0]), t(&[3], &[-3.0, 3.0, 9.0]), t(&[1], &[1.5])];
+    let out = run(&g, &x);
+    assert!(out.iter().all(|o| o.shape == vec![2, 3]));
+    assert_eq!(out[0].data, vec![-1.5, 4.5, 10.5, 4.5, 10.5, 16.5]);
+    assert_eq!(out[1].data, vec![-0.5, 1.5, 3.5, 1.5, 3.5, 5.5]);
+    assert_eq!(out[2].data, vec![1.5, 3.0, 9.0, 6.0, 6.0, 9.0]);
+    assert_eq!(out[3].data, vec![-3.0, 0.0, 0.0, -3.0, 1.5, 1.5]);
+}
+
+#[test]
 fn reciprocal_is_one_over_x_for_either_sign() {
     let g = M::new(&[("x", &[4])])
         .node("Reciprocal", &["x"], "y", vec![])

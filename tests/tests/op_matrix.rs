@@ -493,6 +493,30 @@ fn case(op: &str) -> Option<Case> {
                 .output("y")
                 .output("y2"),
         ),
+        // Three inputs broadcast together: two witnesses and a constant.
+        "Max" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 14)
+                .node("Max", &["x", "z", "c"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Mean" => circuit(
+            M::new()
+                .x()
+                .input("z", &[1, 3, 1])
+                .node("Mean", &["x", "z"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Min" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 15)
+                .node("Min", &["c", "x", "z"], &["y"], vec![])
+                .output("y"),
+        ),
         "MaxPool" => circuit(M::unary(
             "MaxPool",
             vec![
@@ -610,6 +634,14 @@ fn case(op: &str) -> Option<Case> {
                 .x()
                 .weight("c", &[3], 13)
                 .node("Sub", &["c", "x"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Sum" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 16)
+                .node("Sum", &["x", "z", "c"], &["y"], vec![])
                 .output("y"),
         ),
         "Swish" => circuit(M::unary("Swish", vec![float("alpha", 1.5)]).opset(24)),

@@ -44,7 +44,10 @@ pub const SUPPORTED: &[&str] = &[
     "Log",
     "LogSoftmax",
     "MatMul",
+    "Max",
     "MaxPool",
+    "Mean",
+    "Min",
     "Mish",
     "Mul",
     "Neg",
@@ -69,6 +72,7 @@ pub const SUPPORTED: &[&str] = &[
     "Sqrt",
     "Squeeze",
     "Sub",
+    "Sum",
     "Swish",
     "Tanh",
     "ThresholdedRelu",
@@ -285,6 +289,37 @@ impl Context {
                     }
                 }
                 self.emit(name, op_type, Op::Binary(op), vec![x, y], &out)?
+            }
+            // Variadic, with multidirectional broadcasting: a chain of binary ops over the
+            // inputs in order (Mean divides the sum by the input count).
+            "Sum" | "Mean" | "Max" | "Min" => {
+                let ins: Vec<ValueId> = (0..node.input.len()).filter_map(|i| self.input(node, i)).collect();
+                let Some((&first, rest)) = ins.split_first() else {
+                    return Err(format!("{op_type} needs at least one input"));
+                };
+                let bin = match op_type {
+                    "Sum" | "Mean" => BinaryOp::Add,
+                    "Max" => BinaryOp::Max,
+                    _ => BinaryOp::Min,
+                };
+                let mean = op_type == "Mean" && !rest.is_empty();
+                let mut v = first;
+                for (i, &y) in rest.iter().enumerate() {
+                    let last = i + 1 == rest.len() && !mean;
+                    let (n, o) = if last {
+                        (name.to_string(), out.clone())
+                    } else {
+                        (format!("{name}_{}", i + 1), format!("{out}_{}", i + 1))
+                    };
+                    v = self.emit(&n, op_type, Op::Binary(bin), vec![v, y], &o)?;
+                }
+                if mean {
+                    let n = self
+                        .g
+                        .add_constant(&format!("{name}_count"), Tensor::scalar(ins.len() as f64));
+                    v = self.emit(name, op_type, Op::Binary(BinaryOp::Div), vec![v, n], &out)?;
+                }
+                v
             }
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);

@@ -541,7 +541,9 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
 }
 
 fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    use zkc_ir::BinaryOp;
     match op {
+        Op::Binary(op @ (BinaryOp::Max | BinaryOp::Min)) => nonlinear::max_min(b, *op, ins, out_shape),
         Op::MatMul | Op::Conv(_) | Op::ConvTranspose(_) | Op::Binary(_) | Op::Reduce { .. } => {
             linear::lower(b, op, ins, out_shape)
         }

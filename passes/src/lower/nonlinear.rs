@@ -1,10 +1,11 @@
 //! Nonlinear elementwise ops and maxima. Piecewise-linear ones (relu, abs, clip, leaky relu,
-//! prelu) use `Max`; floor, ceil and round use `Rescale`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
+//! prelu, elementwise max/min) use `Max`; floor, ceil and round use `Rescale`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
 //! is the input's proven range — rescaled first when wider than `2^lookup_bits`, and
 //! saturated where the function is flat to within half an output unit.
 
+use zkc_ir::ops::binary::broadcast_offsets;
 use zkc_ir::ops::PoolParams;
-use zkc_ir::Activation;
+use zkc_ir::{Activation, BinaryOp};
 use zkc_runtime::{Table, Var};
 
 use super::linear::{pool_windows, reduce_groups};
@@ -278,6 +279,44 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
         }
         let (y, _) = b.rescale(y, k, yb)?;
         vars.push(b.lookup(y, table));
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// Elementwise `max(a, b)` or `min(a, b) = -max(-a, -b)` with broadcasting; one operand may
+/// be a constant (it becomes fixed variables at the activation scale). One `Max` per element.
+pub(super) fn max_min(b: &mut Builder, op: BinaryOp, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let [l, r] = ins else {
+        return Err(format!("{op:?} takes two operands"));
+    };
+    let mut as_vars = |o: &Operand| match o {
+        Operand::Var(t) => (*t).clone(),
+        Operand::Const(t) | Operand::Param(t, _) => b.const_tensor(t),
+    };
+    let (x, y) = (as_vars(l), as_vars(r));
+    let (ox, oy) = (
+        broadcast_offsets(&x.shape, out_shape),
+        broadcast_offsets(&y.shape, out_shape),
+    );
+    let bound = x.bound.max(y.bound);
+    let diff = x.bound + y.bound;
+    let mut vars = Vec::with_capacity(ox.len());
+    for (&i, &j) in ox.iter().zip(&oy) {
+        let v = match op {
+            BinaryOp::Max => b.max(x.vars[i], Some(y.vars[j]), diff)?,
+            BinaryOp::Min => {
+                let nx = b.linear(vec![(-1, x.vars[i])], 0, x.bound)?;
+                let ny = b.linear(vec![(-1, y.vars[j])], 0, y.bound)?;
+                let m = b.max(nx, Some(ny), diff)?;
+                b.linear(vec![(-1, m)], 0, bound)?
+            }
+            _ => return Err(format!("{op:?} is not a maximum or minimum (a zkc bug)")),
+        };
+        vars.push(v);
     }
     Ok(QTensor {
         shape: out_shape.to_vec(),
