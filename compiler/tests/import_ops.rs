@@ -4,8 +4,8 @@
 //! on every backend by `tests/tests/op_matrix.rs`.
 
 use onnx_protobuf::{
-    AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorProto, TensorShapeProto,
-    TypeProto, ValueInfoProto,
+    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
 use zkc_compiler::onnx;
 use zkc_ir::Tensor;
@@ -42,6 +42,11 @@ impl M {
             ints: vec![],
             nodes: vec![],
         }
+    }
+
+    fn ints(mut self, name: &'static str, v: &[i64]) -> Self {
+        self.ints.push((name, v.to_vec()));
+        self
     }
 
     fn node(mut self, op: &str, ins: &[&str], out: &str, attrs: Vec<AttributeProto>) -> Self {
@@ -84,6 +89,14 @@ impl M {
         m.graph = Some(g).into();
         onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
     }
+}
+
+fn int_attr(name: &str, v: i64) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = AttributeType::INT.into();
+    a.i = v;
+    a
 }
 
 fn t(shape: &[usize], data: &[f64]) -> Tensor {
@@ -153,6 +166,87 @@ fn variadic_ops_broadcast_every_input_against_the_others() {
 }
 
 #[test]
+fn expand_matches_onnx_examples() {
+    // onnx/backend/test/case/node/expand.py: dim_changed ([3, 1] to [2, 1, 6] gives
+    // [2, 3, 6]) and dim_unchanged ([3, 1] to [3, 4]).
+    let g = M::new(&[("x", &[3, 1])])
+        .ints("s1", &[2, 1, 6])
+        .ints("s2", &[3, 4])
+        .node("Expand", &["x", "s1"], "y1", vec![])
+        .node("Expand", &["x", "s2"], "y2", vec![])
+        .import(&["y1", "y2"])
+        .unwrap();
+    let out = run(&g, &[t(&[3, 1], &[1.0, 2.0, 3.0])]);
+    assert_eq!(out[0].shape, vec![2, 3, 6]);
+    let row = |v: f64| vec![v; 6];
+    let plane: Vec<f64> = [row(1.0), row(2.0), row(3.0)].concat();
+    assert_eq!(out[0].data, [plane.clone(), plane].concat());
+    assert_eq!(out[1].shape, vec![3, 4]);
+    assert_eq!(
+        out[1].data,
+        vec![1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0]
+    );
+    // Expand to a smaller rank keeps the input's shape (the broadcast of both).
+    let g = M::new(&[("x", &[2, 3])])
+        .ints("s", &[1])
+        .node("Expand", &["x", "s"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    let x = t(&[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(run(&g, std::slice::from_ref(&x))[0], x);
+}
+
+#[test]
+fn tile_matches_onnx_precomputed_example() {
+    // onnx/backend/test/case/node/tile.py, "tile_precomputed".
+    let g = M::new(&[("x", &[2, 2])])
+        .ints("r", &[2, 2])
+        .node("Tile", &["x", "r"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    let out = run(&g, &[t(&[2, 2], &[0.0, 1.0, 2.0, 3.0])]);
+    assert_eq!(out[0].shape, vec![4, 4]);
+    assert_eq!(
+        out[0].data,
+        vec![0.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0, 3.0, 0.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0, 3.0]
+    );
+    // One axis only: [1, 3] three times along axis 0, by hand.
+    let g = M::new(&[("x", &[1, 3])])
+        .ints("r", &[3, 1])
+        .node("Tile", &["x", "r"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    let out = run(&g, &[t(&[1, 3], &[7.0, 8.0, 9.0])]);
+    assert_eq!(out[0].shape, vec![3, 3]);
+    assert_eq!(out[0].data, [7.0, 8.0, 9.0].repeat(3));
+}
+
+#[test]
+fn space_to_depth_matches_onnx_example() {
+    // onnx/backend/test/case/node/spacetodepth.py, "example": blocksize 2 on [1, 1, 4, 6].
+    let x = [
+        0.0, 6.0, 1.0, 7.0, 2.0, 8.0, 12.0, 18.0, 13.0, 19.0, 14.0, 20.0, 3.0, 9.0, 4.0, 10.0, 5.0, 11.0, 15.0, 21.0,
+        16.0, 22.0, 17.0, 23.0,
+    ];
+    let g = M::new(&[("x", &[1, 1, 4, 6])])
+        .node("SpaceToDepth", &["x"], "y", vec![int_attr("blocksize", 2)])
+        .import(&["y"])
+        .unwrap();
+    let out = run(&g, &[t(&[1, 1, 4, 6], &x)]);
+    assert_eq!(out[0].shape, vec![1, 4, 2, 3]);
+    let want: Vec<f64> = (0..24).map(f64::from).collect();
+    assert_eq!(out[0].data, want);
+    // DepthToSpace (DCR) undoes it.
+    let g = M::new(&[("x", &[1, 2, 4, 6])])
+        .node("SpaceToDepth", &["x"], "s", vec![int_attr("blocksize", 2)])
+        .node("DepthToSpace", &["s"], "y", vec![int_attr("blocksize", 2)])
+        .import(&["y"])
+        .unwrap();
+    let x = t(&[1, 2, 4, 6], &(0..48).map(|v| f64::from(v) * 0.5).collect::<Vec<_>>());
+    assert_eq!(run(&g, std::slice::from_ref(&x))[0], x);
+}
+
+#[test]
 fn reciprocal_is_one_over_x_for_either_sign() {
     let g = M::new(&[("x", &[4])])
         .node("Reciprocal", &["x"], "y", vec![])
@@ -160,4 +254,31 @@ fn reciprocal_is_one_over_x_for_either_sign() {
         .unwrap();
     let out = run(&g, &[t(&[4], &[-4.0, 2.0, 0.5, -0.125])]);
     assert_eq!(out[0].data, vec![-0.25, 0.5, 2.0, -8.0]);
+}
+
+#[test]
+fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
+    let err = |m: M| m.import(&["y"]).unwrap_err();
+    // Repeats computed at run time.
+    let e = err(M::new(&[("x", &[2, 2]), ("r", &[2])]).node("Tile", &["x", "r"], "y", vec![]));
+    assert!(
+        e.contains("my_tile") && e.contains("repeats") && e.contains("constant"),
+        "{e}"
+    );
+    let e = err(M::new(&[("x", &[2, 2])])
+        .ints("r", &[2, 0])
+        .node("Tile", &["x", "r"], "y", vec![]));
+    assert!(e.contains("my_tile") && e.contains("≥ 1"), "{e}");
+    let e = err(M::new(&[("x", &[2, 2])])
+        .ints("r", &[2])
+        .node("Tile", &["x", "r"], "y", vec![]));
+    assert!(e.contains("one entry per axis"), "{e}");
+    let e = err(M::new(&[("x", &[3, 2])])
+        .ints("s", &[2, 2])
+        .node("Expand", &["x", "s"], "y", vec![]));
+    assert!(e.contains("my_expand") && e.contains("broadcast"), "{e}");
+    let e = err(M::new(&[("x", &[1, 1, 3, 4])]).node("SpaceToDepth", &["x"], "y", vec![int_attr("blocksize", 2)]));
+    assert!(e.contains("my_spacetodepth") && e.contains("divisible"), "{e}");
+    let e = err(M::new(&[("x", &[1, 1, 4, 4])]).node("SpaceToDepth", &["x"], "y", vec![]));
+    assert!(e.contains("blocksize is required"), "{e}");
 }

@@ -410,6 +410,14 @@ fn case(op: &str) -> Option<Case> {
             ..circuit(M::unary("Erf", vec![]))
         },
         "Exp" => circuit(M::unary("Exp", vec![])),
+        // To a higher rank, growing two axes: wiring only.
+        "Expand" => circuit(
+            M::new()
+                .input("x", &[2, 1, 3])
+                .init_i64("s", &[2, 2, 4, 3])
+                .node("Expand", &["x", "s"], &["y"], vec![])
+                .output("y"),
+        ),
         "Flatten" => circuit(
             M::new()
                 .x()
@@ -611,6 +619,12 @@ fn case(op: &str) -> Option<Case> {
         "Softmax" => circuit(M::unary("Softmax", vec![int("axis", -1)])),
         "Softplus" => circuit(M::unary("Softplus", vec![])),
         "Softsign" => circuit(M::unary("Softsign", vec![])),
+        "SpaceToDepth" => circuit(
+            M::new()
+                .input("x", &[1, 2, 4, 4])
+                .node("SpaceToDepth", &["x"], &["y"], vec![int("blocksize", 2)])
+                .output("y"),
+        ),
         "Split" => circuit(
             M::new()
                 .x()
@@ -647,6 +661,13 @@ fn case(op: &str) -> Option<Case> {
         "Swish" => circuit(M::unary("Swish", vec![float("alpha", 1.5)]).opset(24)),
         "Tanh" => circuit(M::unary("Tanh", vec![])),
         "ThresholdedRelu" => circuit(M::unary("ThresholdedRelu", vec![float("alpha", 0.2)]).opset(10)),
+        "Tile" => circuit(
+            M::new()
+                .x()
+                .init_i64("r", &[1, 2, 1, 3])
+                .node("Tile", &["x", "r"], &["y"], vec![])
+                .output("y"),
+        ),
         "Transpose" => circuit(M::unary("Transpose", vec![ints("perm", &[0, 2, 3, 1])])),
         "Unsqueeze" => circuit(
             M::new()

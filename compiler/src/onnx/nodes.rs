@@ -30,6 +30,7 @@ pub const SUPPORTED: &[&str] = &[
     "Elu",
     "Erf",
     "Exp",
+    "Expand",
     "Flatten",
     "Floor",
     "Gather",
@@ -68,6 +69,7 @@ pub const SUPPORTED: &[&str] = &[
     "Softmax",
     "Softplus",
     "Softsign",
+    "SpaceToDepth",
     "Split",
     "Sqrt",
     "Squeeze",
@@ -76,6 +78,7 @@ pub const SUPPORTED: &[&str] = &[
     "Swish",
     "Tanh",
     "ThresholdedRelu",
+    "Tile",
     "Transpose",
     "Unsqueeze",
 ];
@@ -320,6 +323,103 @@ impl Context {
                     v = self.emit(name, op_type, Op::Binary(BinaryOp::Div), vec![v, n], &out)?;
                 }
                 v
+            }
+            "Expand" => {
+                let x = self.req(node, 0)?;
+                let target = self.ints_input(node, 1, "shape")?.ok_or("shape is required")?;
+                if let Some(d) = target.iter().find(|&&d| d < 0) {
+                    return Err(format!("shape {target:?} has a negative dimension {d}"));
+                }
+                let target: Vec<usize> = target.iter().map(|&d| d as usize).collect();
+                let xs = self.shape(x);
+                let shape = zkc_ir::ops::binary::broadcast_shape(&xs, &target).map_err(|e| e.to_string())?;
+                if shape.contains(&0) {
+                    return Err(format!(
+                        "expanding {xs:?} to {target:?} gives an empty tensor {shape:?}, which cannot be proven"
+                    ));
+                }
+                self.check_size(&shape)?;
+                self.broadcast_to(name, op_type, x, &shape, &out)?
+            }
+            "Tile" => {
+                let x = self.req(node, 0)?;
+                let xs = self.shape(x);
+                let repeats = self.ints_input(node, 1, "repeats")?.ok_or("repeats is required")?;
+                if repeats.len() != xs.len() {
+                    return Err(format!(
+                        "repeats {repeats:?} must have one entry per axis of the input {xs:?}"
+                    ));
+                }
+                if let Some(r) = repeats.iter().find(|&&r| r < 1) {
+                    return Err(format!(
+                        "repeats {repeats:?} has {r}; zkc needs every repeat ≥ 1 (an empty tensor cannot be proven)"
+                    ));
+                }
+                let shape: Vec<usize> = xs
+                    .iter()
+                    .zip(&repeats)
+                    .map(|(&d, &r)| d.saturating_mul(r as usize))
+                    .collect();
+                self.check_size(&shape)?;
+                // Along each repeated axis, a Gather of the indices 0..d, r times over.
+                let axes: Vec<usize> = (0..xs.len()).filter(|&i| repeats[i] > 1).collect();
+                let mut v = x;
+                for (k, &ax) in axes.iter().enumerate() {
+                    let idx: Vec<f64> = (0..repeats[ax] as usize)
+                        .flat_map(|_| (0..xs[ax]).map(|i| i as f64))
+                        .collect();
+                    let (n, o) = if k + 1 == axes.len() {
+                        (name.to_string(), out.clone())
+                    } else {
+                        (format!("{name}_axis{ax}"), format!("{out}_axis{ax}"))
+                    };
+                    let i = self
+                        .g
+                        .add_constant(&format!("{n}_indices"), Tensor::new(vec![idx.len()], idx));
+                    v = self.emit(&n, op_type, Op::Gather { axis: ax }, vec![v, i], &o)?;
+                }
+                v
+            }
+            "SpaceToDepth" => {
+                let x = self.req(node, 0)?;
+                let xs = self.shape(x);
+                let b = a.int("blocksize").ok_or("blocksize is required")?;
+                if xs.len() != 4 || b < 1 || !xs[2].is_multiple_of(b as usize) || !xs[3].is_multiple_of(b as usize) {
+                    return Err(format!(
+                        "input {xs:?} must be [N, C, H, W] with H and W divisible by blocksize = {b}"
+                    ));
+                }
+                let b = b as usize;
+                let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3]);
+                // ONNX's definition: reshape to [N, C, H/b, b, W/b, b], move the two block
+                // axes in front of C, and merge them into the channels.
+                let r1 = self.emit(
+                    &format!("{name}_split"),
+                    op_type,
+                    Op::Reshape {
+                        shape: vec![n, c, h / b, b, w / b, b],
+                    },
+                    vec![x],
+                    &format!("{out}_6d"),
+                )?;
+                let t = self.emit(
+                    &format!("{name}_shuffle"),
+                    op_type,
+                    Op::Transpose {
+                        perm: vec![0, 3, 5, 1, 2, 4],
+                    },
+                    vec![r1],
+                    &format!("{out}_t"),
+                )?;
+                self.emit(
+                    name,
+                    op_type,
+                    Op::Reshape {
+                        shape: vec![n, c * b * b, h / b, w / b],
+                    },
+                    vec![t],
+                    &out,
+                )?
             }
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);
@@ -855,6 +955,39 @@ impl Context {
         };
         self.bind(node, 0, v);
         Ok(())
+    }
+
+    /// `x` broadcast to `shape` (a valid numpy broadcast target of its shape) by wiring only:
+    /// a Reshape adds leading axes of size 1, then each axis of size 1 that grows is a Gather
+    /// of index 0 repeated. The last op is named `name` and writes `out`.
+    fn broadcast_to(&mut self, name: &str, op_type: &str, x: ValueId, shape: &[usize], out: &str) -> R<ValueId> {
+        let xs = self.shape(x);
+        let mut cur: Vec<usize> = std::iter::repeat_n(1, shape.len() - xs.len())
+            .chain(xs.iter().copied())
+            .collect();
+        let grow: Vec<usize> = (0..shape.len()).filter(|&i| cur[i] != shape[i]).collect();
+        let mut v = x;
+        if cur != xs {
+            let (n, o) = if grow.is_empty() {
+                (name.to_string(), out.to_string())
+            } else {
+                (format!("{name}_rank"), format!("{out}_rank"))
+            };
+            v = self.emit(&n, op_type, Op::Reshape { shape: cur.clone() }, vec![v], &o)?;
+        }
+        for (k, &ax) in grow.iter().enumerate() {
+            let (n, o) = if k + 1 == grow.len() {
+                (name.to_string(), out.to_string())
+            } else {
+                (format!("{name}_axis{ax}"), format!("{out}_axis{ax}"))
+            };
+            let i = self
+                .g
+                .add_constant(&format!("{n}_indices"), Tensor::full(vec![shape[ax]], 0.0));
+            v = self.emit(&n, op_type, Op::Gather { axis: ax }, vec![v, i], &o)?;
+            cur[ax] = shape[ax];
+        }
+        Ok(v)
     }
 
     fn gemm(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
