@@ -246,6 +246,61 @@ fn space_to_depth_matches_onnx_example() {
     assert_eq!(run(&g, std::slice::from_ref(&x))[0], x);
 }
 
+fn float_attr(name: &str, v: f32) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = AttributeType::FLOAT.into();
+    a.f = v;
+    a
+}
+
+/// LRN with alpha = size (so alpha/size = 1) and the given beta and bias.
+fn lrn(shape: &[usize], size: i64, beta: f32, x: &[f64]) -> Vec<f64> {
+    let attrs = vec![
+        int_attr("size", size),
+        float_attr("alpha", size as f32),
+        float_attr("beta", beta),
+        float_attr("bias", 1.0),
+    ];
+    let g = M::new(&[("x", shape)])
+        .node("LRN", &["x"], "y", attrs)
+        .import(&["y"])
+        .unwrap();
+    run(&g, &[t(shape, x)]).remove(0).data
+}
+
+#[test]
+fn lrn_divides_by_the_power_of_the_biased_sum_over_the_channel_window() {
+    // Worked by hand: y = x / (1 + Σ x²)^beta over channels c-⌊(size-1)/2⌋ ..= c+⌈(size-1)/2⌉.
+    let close = |got: Vec<f64>, want: &[f64]| {
+        assert!(
+            got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-12),
+            "got {got:?}, want {want:?}"
+        );
+    };
+    // size 3: windows {0,1}, {0,1,2}, {1,2}: sums 5, 14, 13.
+    close(
+        lrn(&[1, 3, 1, 1], 3, 1.0, &[1.0, 2.0, 3.0]),
+        &[1.0 / 6.0, 2.0 / 15.0, 3.0 / 14.0],
+    );
+    // size 2 (even): windows {0,1}, {1,2}, {2}: sums 5, 13, 9.
+    close(
+        lrn(&[1, 3, 1, 1], 2, 1.0, &[1.0, 2.0, 3.0]),
+        &[1.0 / 6.0, 2.0 / 14.0, 3.0 / 10.0],
+    );
+    // beta ½, and two positions that must not mix: channels (1, 3) and (2, 4); size 3
+    // gives sums 10 and 20 at each position, and √11, √21 divide.
+    close(
+        lrn(&[1, 2, 2], 3, 0.5, &[1.0, 2.0, 3.0, 4.0]),
+        &[
+            1.0 / 11f64.sqrt(),
+            2.0 / 21f64.sqrt(),
+            3.0 / 11f64.sqrt(),
+            4.0 / 21f64.sqrt(),
+        ],
+    );
+}
+
 #[test]
 fn reciprocal_is_one_over_x_for_either_sign() {
     let g = M::new(&[("x", &[4])])

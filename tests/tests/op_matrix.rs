@@ -491,6 +491,16 @@ fn case(op: &str) -> Option<Case> {
                 .output("y"),
         ),
         // By a constant matrix, and of two witness tensors (the Mul argument).
+        // A large alpha, so that the sum of squares matters at inputs in [-1, 1].
+        "LRN" => circuit(M::unary(
+            "LRN",
+            vec![
+                int("size", 3),
+                float("alpha", 1.5),
+                float("beta", 0.75),
+                float("bias", 2.0),
+            ],
+        )),
         "MatMul" => circuit(
             M::new()
                 .x()

@@ -44,6 +44,7 @@ pub const SUPPORTED: &[&str] = &[
     "LeakyRelu",
     "Log",
     "LogSoftmax",
+    "LRN",
     "MatMul",
     "Max",
     "MaxPool",
@@ -421,6 +422,7 @@ impl Context {
                     &out,
                 )?
             }
+            "LRN" => self.lrn(name, node, &out)?,
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);
                 self.emit(name, op_type, Op::MatMul, vec![x, y], &out)?
@@ -988,6 +990,83 @@ impl Context {
             cur[ax] = shape[ax];
         }
         Ok(v)
+    }
+
+    /// ONNX LRN: `y = x·(bias + alpha/size·Σ x²)^(-beta)`, the sum over the channels
+    /// `c - ⌊(size-1)/2⌋ ..= c + ⌈(size-1)/2⌉` (clipped to the tensor). As IR ops: x·x; a
+    /// convolution with a `[size, 1]` kernel of ones over the squares viewed as
+    /// `[N, 1, C, D1·…·Dk]`, padded on the channel axis; the factor as one table
+    /// ([`Activation::LrnFactor`], so alpha/size is never quantized on its own); and x times
+    /// it.
+    fn lrn(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let size = a.int("size").ok_or("size is required")?;
+        if size < 1 {
+            return Err(format!("size = {size} must be at least 1"));
+        }
+        if xs.len() < 2 {
+            return Err(format!("input {xs:?} needs a channel axis ([N, C, D1, …])"));
+        }
+        let alpha = a.float("alpha").unwrap_or(1e-4);
+        let beta = a.float("beta").unwrap_or(0.75);
+        let bias = a.float("bias").unwrap_or(1.0);
+        let size = size as usize;
+        let (n, c) = (xs[0], xs[1]);
+        let rest = numel(&xs[2..]);
+        let sq = self.emit(
+            &format!("{name}_square"),
+            "LRN",
+            Op::Binary(BinaryOp::Mul),
+            vec![x, x],
+            &format!("{out}_sq"),
+        )?;
+        let sq4 = self.emit(
+            &format!("{name}_view"),
+            "LRN",
+            Op::Reshape {
+                shape: vec![n, 1, c, rest],
+            },
+            vec![sq],
+            &format!("{out}_sq4"),
+        )?;
+        let ones = self
+            .g
+            .add_constant(&format!("{name}_window"), Tensor::full(vec![1, 1, size, 1], 1.0));
+        let conv = ConvParams {
+            kernel: vec![size, 1],
+            strides: vec![1, 1],
+            dilations: vec![1, 1],
+            pads: vec![(size - 1) / 2, 0, size / 2, 0],
+            group: 1,
+        };
+        let sum4 = self.emit(
+            &format!("{name}_sum"),
+            "LRN",
+            Op::Conv(conv),
+            vec![sq4, ones],
+            &format!("{out}_sum4"),
+        )?;
+        let sum = self.emit(
+            &format!("{name}_unview"),
+            "LRN",
+            Op::Reshape { shape: xs },
+            vec![sum4],
+            &format!("{out}_sum"),
+        )?;
+        let f = self.emit(
+            &format!("{name}_factor"),
+            "LRN",
+            Op::Activation(Activation::LrnFactor {
+                k: alpha / size as f64,
+                bias,
+                beta,
+            }),
+            vec![sum],
+            &format!("{out}_factor"),
+        )?;
+        self.emit(name, "LRN", Op::Binary(BinaryOp::Mul), vec![x, f], out)
     }
 
     fn gemm(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {

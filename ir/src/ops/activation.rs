@@ -90,6 +90,17 @@ pub enum Activation {
     Ceil,
     /// x rounded to the nearest integer, halves to the even one (ONNX Round).
     Round,
+    /// (bias + k·x)^(-beta): the factor ONNX LRN multiplies each input by, as a function of
+    /// the sum x of the squares in its channel window (k = alpha/size). x is a sum of
+    /// squares, so the lowering tabulates it over x ≥ 0 only.
+    LrnFactor {
+        /// alpha / size.
+        k: f64,
+        /// The bias added to the scaled sum.
+        bias: f64,
+        /// The exponent, negated.
+        beta: f64,
+    },
 }
 
 impl Activation {
@@ -121,6 +132,7 @@ impl Activation {
             Activation::Floor => "Floor",
             Activation::Ceil => "Ceil",
             Activation::Round => "Round",
+            Activation::LrnFactor { .. } => "LrnFactor",
         }
     }
 
@@ -181,6 +193,7 @@ impl Activation {
             Activation::Floor => x.floor(),
             Activation::Ceil => x.ceil(),
             Activation::Round => x.round_ties_even(),
+            Activation::LrnFactor { k, bias, beta } => (bias + k * x).powf(-beta),
         }
     }
 
@@ -323,5 +336,14 @@ mod tests {
         let c = |x| Activation::Ceil.apply(x);
         assert_eq!([f(-1.5), f(1.2), f(2.0), f(-0.0)], [-2.0, 1.0, 2.0, 0.0]);
         assert_eq!([c(-1.5), c(1.2), c(2.0), c(-0.2)], [-1.0, 2.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn lrn_factor_is_the_inverse_power_of_the_biased_scaled_sum() {
+        let f = |k, bias, beta, x| Activation::LrnFactor { k, bias, beta }.apply(x);
+        close(f(1.0, 1.0, 1.0, 5.0), 1.0 / 6.0);
+        close(f(0.5, 2.0, 0.5, 14.0), 1.0 / 3.0); // (2 + 7)^-½
+        close(f(1e-4 / 5.0, 1.0, 0.75, 0.0), 1.0);
+        close(f(1.0, 1.0, 0.75, 15.0), 0.125); // 16^-¾
     }
 }

@@ -232,6 +232,8 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
     match a {
         Activation::Sqrt => lo = lo.max(0),
         Activation::Log => lo = lo.max(1),
+        // Its input is a sum of squares (ONNX LRN); the table needs no negative entries.
+        Activation::LrnFactor { .. } => lo = lo.max(0),
         Activation::Pow { exponent } if exponent.fract() != 0.0 || *exponent < 0.0 => {
             lo = lo.max(if *exponent < 0.0 { 1 } else { 0 })
         }
