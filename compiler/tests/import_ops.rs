@@ -302,16 +302,6 @@ fn lrn_divides_by_the_power_of_the_biased_sum_over_the_channel_window() {
 }
 
 #[test]
-fn reciprocal_is_one_over_x_for_either_sign() {
-    let g = M::new(&[("x", &[4])])
-        .node("Reciprocal", &["x"], "y", vec![])
-        .import(&["y"])
-        .unwrap();
-    let out = run(&g, &[t(&[4], &[-4.0, 2.0, 0.5, -0.125])]);
-    assert_eq!(out[0].data, vec![-0.25, 0.5, 2.0, -8.0]);
-}
-
-#[test]
 fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let err = |m: M| m.import(&["y"]).unwrap_err();
     // Repeats computed at run time.

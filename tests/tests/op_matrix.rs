@@ -578,8 +578,16 @@ fn case(op: &str) -> Option<Case> {
                 .node("PRelu", &["x", "s"], &["y"], vec![])
                 .output("y"),
         ),
-        // 1 / x is a Div by a witness, whose divisor must be positive.
-        "Reciprocal" => positive(M::unary("Reciprocal", vec![])),
+        // Of both signs (x and -x with x in [0.25, 2]): away from 0, where 1/x is steep.
+        "Reciprocal" => positive(
+            M::new()
+                .x()
+                .node("Reciprocal", &["x"], &["y"], vec![])
+                .node("Neg", &["x"], &["n"], vec![])
+                .node("Reciprocal", &["n"], &["z"], vec![])
+                .output("y")
+                .output("z"),
+        ),
         "ReduceMax" => circuit(M::unary("ReduceMax", vec![ints("axes", &[1]), int("keepdims", 0)])),
         "ReduceMean" => circuit(M::unary("ReduceMean", vec![ints("axes", &[2, -1])])),
         "ReduceSum" => circuit(

@@ -447,7 +447,7 @@ impl Context {
             }
             "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign" | "Exp" | "Log" | "Sqrt" | "Abs" | "Neg"
             | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" | "Erf" | "Gelu" | "Swish" | "Mish"
-            | "ThresholdedRelu" | "Floor" | "Ceil" | "Round" => {
+            | "ThresholdedRelu" | "Floor" | "Ceil" | "Round" | "Reciprocal" => {
                 let act = match op_type {
                     "Relu" => Activation::Relu,
                     "Sigmoid" => Activation::Sigmoid,
@@ -465,6 +465,7 @@ impl Context {
                     "Floor" => Activation::Floor,
                     "Ceil" => Activation::Ceil,
                     "Round" => Activation::Round,
+                    "Reciprocal" => Activation::Reciprocal,
                     "Gelu" => match a.string("approximate").as_deref().unwrap_or("none") {
                         "none" => Activation::Gelu { tanh: false },
                         "tanh" => Activation::Gelu { tanh: true },
@@ -493,13 +494,6 @@ impl Context {
                 };
                 let x = self.req(node, 0)?;
                 self.emit(name, op_type, Op::Activation(act), vec![x], &out)?
-            }
-            // 1/x: a division of the constant 1 by x (a `Div` in circuits, whose divisor must be
-            // positive when proving).
-            "Reciprocal" => {
-                let x = self.req(node, 0)?;
-                let one = self.g.add_constant(&format!("{name}_one"), Tensor::scalar(1.0));
-                self.emit(name, op_type, Op::Binary(BinaryOp::Div), vec![one, x], &out)?
             }
             "Clip" => {
                 let x = self.req(node, 0)?;

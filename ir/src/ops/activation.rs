@@ -90,6 +90,8 @@ pub enum Activation {
     Ceil,
     /// x rounded to the nearest integer, halves to the even one (ONNX Round).
     Round,
+    /// 1/x (ONNX Reciprocal).
+    Reciprocal,
     /// (bias + k·x)^(-beta): the factor ONNX LRN multiplies each input by, as a function of
     /// the sum x of the squares in its channel window (k = alpha/size). x is a sum of
     /// squares, so the lowering tabulates it over x ≥ 0 only.
@@ -132,6 +134,7 @@ impl Activation {
             Activation::Floor => "Floor",
             Activation::Ceil => "Ceil",
             Activation::Round => "Round",
+            Activation::Reciprocal => "Reciprocal",
             Activation::LrnFactor { .. } => "LrnFactor",
         }
     }
@@ -193,6 +196,7 @@ impl Activation {
             Activation::Floor => x.floor(),
             Activation::Ceil => x.ceil(),
             Activation::Round => x.round_ties_even(),
+            Activation::Reciprocal => 1.0 / x,
             Activation::LrnFactor { k, bias, beta } => (bias + k * x).powf(-beta),
         }
     }
@@ -336,6 +340,13 @@ mod tests {
         let c = |x| Activation::Ceil.apply(x);
         assert_eq!([f(-1.5), f(1.2), f(2.0), f(-0.0)], [-2.0, 1.0, 2.0, 0.0]);
         assert_eq!([c(-1.5), c(1.2), c(2.0), c(-0.2)], [-1.0, 2.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn reciprocal_is_one_over_x_for_either_sign() {
+        let r = |x| Activation::Reciprocal.apply(x);
+        assert_eq!([r(-4.0), r(2.0), r(0.5), r(-0.125)], [-0.25, 0.5, 2.0, -8.0]);
+        assert_eq!(r(0.0), f64::INFINITY);
     }
 
     #[test]

@@ -143,6 +143,13 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                 bound = bound.max(yb);
             }
         }
+        Activation::Reciprocal => {
+            for &v in &x.vars {
+                let (y, yb) = reciprocal(b, v, x.bound)?;
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
         Activation::Floor | Activation::Ceil | Activation::Round => {
             for &v in &x.vars {
                 let (y, yb) = round(b, a, v, x.bound)?;
@@ -203,6 +210,25 @@ fn round(b: &mut Builder, a: &Activation, x: Var, xb: i128) -> R<(Var, i128)> {
     };
     let yb = nb * one;
     Ok((b.linear(vec![(one, n)], 0, yb)?, yb))
+}
+
+/// 1/x at scale s for x of either sign (|x| ≤ `xb`), without a table (1/x is unbounded
+/// near 0): with a = |x| (one `Max`), q = ⌊2^(2s) / a⌋ (a `Div`, whose divisor must be
+/// positive: x = 0 fails when solving, as 1/0 has no fixed-point value), and
+/// y = ⌊x·q / a⌋ = sign(x)·q exactly, since x/a = ±1 (a `Mul` and a second `Div`). So
+/// y = ⌊2^(2s)/x⌋ for x > 0 and -⌊2^(2s)/|x|⌋ for x < 0: within one unit of 2^(2s)/x.
+///
+/// |x·q| ≤ a·2^(2s)/a = 2^(2s) for every x, which bounds both numerators, so the divisions
+/// need only max(2^(2s), xb), and the output is bounded by 2^(2s) (1/x at x = 2^-s).
+fn reciprocal(b: &mut Builder, x: Var, xb: i128) -> R<(Var, i128)> {
+    let one2 = 1i128 << (2 * b.scale);
+    let nx = b.linear(vec![(-1, x)], 0, xb)?;
+    let a = b.max(x, Some(nx), 2 * xb)?;
+    let n = b.constant(one2);
+    let div_bound = one2.max(xb);
+    let q = b.div(n, a, div_bound)?;
+    let p = b.mul(x, q, one2)?;
+    Ok((b.div(p, a, div_bound)?, one2))
 }
 
 /// `f(x)` by a table over the proven domain of `x`.

@@ -34,8 +34,8 @@ fn is_monotone(eg: &EG, s: &Subst) -> bool {
         Activation::ThresholdedRelu { alpha } => alpha >= 0.0,
         // Each dips below 0 for negative x and comes back to 0: not monotone.
         Activation::Gelu { .. } | Activation::Swish { .. } | Activation::Mish => false,
-        // Undefined where bias + k·x ≤ 0.
-        Activation::LrnFactor { .. } => false,
+        // Undefined where bias + k·x ≤ 0; 1/x decreases on each side of 0.
+        Activation::LrnFactor { .. } | Activation::Reciprocal => false,
     }
 }
 
