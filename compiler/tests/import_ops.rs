@@ -326,4 +326,11 @@ fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     assert!(e.contains("my_spacetodepth") && e.contains("divisible"), "{e}");
     let e = err(M::new(&[("x", &[1, 1, 4, 4])]).node("SpaceToDepth", &["x"], "y", vec![]));
     assert!(e.contains("blocksize is required"), "{e}");
+    // An LRN window of 2^62 channels is refused before anything of that size is allocated.
+    let e = err(M::new(&[("x", &[1, 3, 2])]).node("LRN", &["x"], "y", vec![int_attr("size", 1 << 62)]));
+    assert!(e.contains("my_lrn") && e.contains("limit"), "{e}");
+    let e = err(M::new(&[("x", &[1, 3, 2])]).node("LRN", &["x"], "y", vec![int_attr("size", 0)]));
+    assert!(e.contains("my_lrn") && e.contains("at least 1"), "{e}");
+    let e = err(M::new(&[("x", &[1, 3, 2])]).node("LRN", &["x"], "y", vec![]));
+    assert!(e.contains("size is required"), "{e}");
 }

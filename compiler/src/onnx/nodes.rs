@@ -1006,7 +1006,8 @@ impl Context {
         let alpha = a.float("alpha").unwrap_or(1e-4);
         let beta = a.float("beta").unwrap_or(0.75);
         let bias = a.float("bias").unwrap_or(1.0);
-        let size = size as usize;
+        let size = usize::try_from(size).map_err(|_| format!("size = {size} is too large"))?;
+        self.check_size(&[size])?;
         let (n, c) = (xs[0], xs[1]);
         let rest = numel(&xs[2..]);
         let sq = self.emit(
