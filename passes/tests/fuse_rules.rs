@@ -357,6 +357,34 @@ fn x_times_its_sigmoid_becomes_one_swish_in_either_order() {
     assert!(!fired(&b.done(y)).contains_key("silu-as-swish"));
 }
 
+/// PyTorch's exact GELU before opset 20: `(x · (Erf(x / r) + 1)) · half`.
+fn erf_gelu(r: f64, half: f64) -> Graph {
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let rc = b.k(Tensor::scalar(r));
+    let d = b.op(Op::Binary(BinaryOp::Div), vec![x, rc]);
+    let e = b.op(Op::Activation(Activation::Erf), vec![d]);
+    let one = b.k(Tensor::scalar(1.0));
+    let a = b.op(Op::Binary(BinaryOp::Add), vec![e, one]);
+    let m = b.op(Op::Binary(BinaryOp::Mul), vec![x, a]);
+    let h = b.k(Tensor::scalar(half));
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![m, h]);
+    b.done(y)
+}
+
+#[test]
+fn pytorch_erf_gelu_becomes_one_gelu() {
+    let g = erf_gelu(std::f64::consts::SQRT_2, 0.5);
+    assert!(fired(&g).contains_key("erf-gelu-as-gelu"));
+    let out = fuse_with(&g, fewest_nodes);
+    assert_eq!(out.nodes.len(), 1);
+    assert_eq!(out.nodes[0].op, Op::Activation(Activation::Gelu { tanh: false }));
+    // √2 as a float32 constant, as PyTorch writes it, matches too.
+    assert!(fired(&erf_gelu(f64::from(std::f32::consts::SQRT_2), 0.5)).contains_key("erf-gelu-as-gelu"));
+    // Another divisor or factor is not a GELU.
+    assert!(!fired(&erf_gelu(1.5, 0.5)).contains_key("erf-gelu-as-gelu"));
+    assert!(!fired(&erf_gelu(std::f64::consts::SQRT_2, 0.25)).contains_key("erf-gelu-as-gelu"));
+}
+
 #[test]
 fn average_pool_becomes_a_sum_whose_scale_folds_into_the_next_conv() {
     let (mut b, x) = B::new(&[1, 2, 8, 8]);
