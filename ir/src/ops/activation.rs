@@ -201,13 +201,6 @@ impl Activation {
         }
     }
 
-    /// True for the integer-valued step functions (Floor, Ceil, Round), which the lowering
-    /// computes exactly with `Rescale` instead of a table (a table over a rescaled input
-    /// would round its input first and could land on the wrong step).
-    pub fn is_rounding(&self) -> bool {
-        matches!(self, Activation::Floor | Activation::Ceil | Activation::Round)
-    }
-
     /// True for functions that are piecewise linear with integer-friendly slopes, which
     /// the lowering handles with comparisons instead of lookup tables.
     pub fn is_piecewise_linear(&self) -> bool {

@@ -1,5 +1,6 @@
 //! Nonlinear elementwise ops and maxima. Piecewise-linear ones (relu, abs, clip, leaky relu,
-//! prelu, elementwise max/min) use `Max`; floor, ceil and round use `Rescale`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
+//! prelu, elementwise max/min) use `Max`; floor, ceil and round use `Rescale` (exactly),
+//! reciprocal `Div`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
 //! is the input's proven range — rescaled first when wider than `2^lookup_bits`, and
 //! saturated where the function is flat to within half an output unit.
 
