@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use onnx_protobuf::{
-    GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto, ValueInfoProto,
+    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
 
 fn shared(name: &str) -> PathBuf {
@@ -129,6 +130,61 @@ fn ops_lists_the_supported_ops() {
     }
 }
 
+/// ONNX's `test_constant`: no graph input, one Constant node feeding the output. The circuit
+/// has no witness input; its outputs are the quantized constants, published as usual.
+#[test]
+fn a_graph_without_inputs_runs_in_float_and_fixed_point_on_every_backend() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = [0.5f32, -1.25, 3.0, 0.0078125, -2.5, 1.75];
+    let mut t = TensorProto::new();
+    t.dims = vec![2, 3];
+    t.data_type = 1;
+    t.float_data = values.to_vec();
+    let mut a = AttributeProto::new();
+    a.name = "value".into();
+    a.type_ = AttributeType::TENSOR.into();
+    a.t = Some(t).into();
+    let mut c = node("Constant", "const", &[], &["values"]);
+    c.attribute = vec![a];
+    let m = write(
+        d(&dir),
+        "constant.onnx",
+        &model(vec![c], vec![], vec![value_info("values", &[2, 3])]),
+    );
+    let input = write(d(&dir), "in.json", br#"{"input_data": []}"#);
+    let mut runs = vec![vec!["run", m.as_str(), "--input", input.as_str()]];
+    runs.push(vec!["run", m.as_str(), "--input", input.as_str(), "--fixed"]);
+    for b in ["halo2", "plonky2", "groth16"] {
+        runs.push(vec![
+            "run",
+            m.as_str(),
+            "--input",
+            input.as_str(),
+            "--fixed",
+            "--backend",
+            b,
+        ]);
+    }
+    for args in runs {
+        let (code, out, err) = zkc(&args);
+        assert_eq!(code, 0, "zkc {args:?}:\n{err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let got: Vec<f64> = v["output_data"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let want: Vec<f64> = values.iter().map(|&x| f64::from(x)).collect();
+        // Every value is a multiple of 2^-7, so fixed point holds it exactly.
+        assert_eq!(got, want, "zkc {args:?}");
+    }
+}
+
+fn d(dir: &tempfile::TempDir) -> &Path {
+    dir.path()
+}
+
 #[test]
 fn malformed_models_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
@@ -168,11 +224,14 @@ fn malformed_models_fail_cleanly() {
     );
     // An unsupported op names the op, the node and `zkc ops`.
     let un = model(
-        vec![node("Erf", "my_erf", &["x"], &["y"])],
+        vec![node("StringNormalizer", "my_norm", &["x"], &["y"])],
         vec![value_info("x", &[1, 2])],
         vec![value_info("y", &[1, 2])],
     );
-    fails_with(&["table", &write(d, "unsupported.onnx", &un)], "unsupported op `Erf`");
+    fails_with(
+        &["table", &write(d, "unsupported.onnx", &un)],
+        "unsupported op `StringNormalizer`",
+    );
     fails_with(&["table", &write(d, "unsupported2.onnx", &un)], "zkc ops");
 }
 

@@ -326,6 +326,66 @@ fn sigmoid_after_max_pool_moves_before_it_when_that_is_cheaper() {
 }
 
 #[test]
+fn x_times_its_sigmoid_becomes_one_swish_in_either_order() {
+    for mirrored in [false, true] {
+        let (mut b, x) = B::new(&[1, 2, 3, 3]);
+        let s = b.op(Op::Activation(Activation::Sigmoid), vec![x]);
+        let ins = if mirrored { vec![s, x] } else { vec![x, s] };
+        let y = b.op(Op::Binary(BinaryOp::Mul), ins);
+        let g = b.done(y);
+        let rule = if mirrored {
+            "silu-as-swish-mirrored"
+        } else {
+            "silu-as-swish"
+        };
+        assert!(fired(&g).contains_key(rule), "{rule}");
+        let out = fuse_with(&g, fewest_nodes);
+        assert_eq!(out.nodes.len(), 1);
+        assert_eq!(out.nodes[0].op, Op::Activation(Activation::Swish { alpha: 1.0 }));
+    }
+    // x · σ(y) for another y is not a Swish.
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let r = b.op(Op::Activation(Activation::Relu), vec![x]);
+    let s = b.op(Op::Activation(Activation::Sigmoid), vec![r]);
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![x, s]);
+    let f = fired(&b.done(y));
+    assert!(!f.contains_key("silu-as-swish") && !f.contains_key("silu-as-swish-mirrored"));
+    // Nor is x · tanh(x).
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let t = b.op(Op::Activation(Activation::Tanh), vec![x]);
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![x, t]);
+    assert!(!fired(&b.done(y)).contains_key("silu-as-swish"));
+}
+
+/// PyTorch's exact GELU before opset 20: `(x · (Erf(x / r) + 1)) · half`.
+fn erf_gelu(r: f64, half: f64) -> Graph {
+    let (mut b, x) = B::new(&[1, 2, 3, 3]);
+    let rc = b.k(Tensor::scalar(r));
+    let d = b.op(Op::Binary(BinaryOp::Div), vec![x, rc]);
+    let e = b.op(Op::Activation(Activation::Erf), vec![d]);
+    let one = b.k(Tensor::scalar(1.0));
+    let a = b.op(Op::Binary(BinaryOp::Add), vec![e, one]);
+    let m = b.op(Op::Binary(BinaryOp::Mul), vec![x, a]);
+    let h = b.k(Tensor::scalar(half));
+    let y = b.op(Op::Binary(BinaryOp::Mul), vec![m, h]);
+    b.done(y)
+}
+
+#[test]
+fn pytorch_erf_gelu_becomes_one_gelu() {
+    let g = erf_gelu(std::f64::consts::SQRT_2, 0.5);
+    assert!(fired(&g).contains_key("erf-gelu-as-gelu"));
+    let out = fuse_with(&g, fewest_nodes);
+    assert_eq!(out.nodes.len(), 1);
+    assert_eq!(out.nodes[0].op, Op::Activation(Activation::Gelu { tanh: false }));
+    // √2 as a float32 constant, as PyTorch writes it, matches too.
+    assert!(fired(&erf_gelu(f64::from(std::f32::consts::SQRT_2), 0.5)).contains_key("erf-gelu-as-gelu"));
+    // Another divisor or factor is not a GELU.
+    assert!(!fired(&erf_gelu(1.5, 0.5)).contains_key("erf-gelu-as-gelu"));
+    assert!(!fired(&erf_gelu(std::f64::consts::SQRT_2, 0.25)).contains_key("erf-gelu-as-gelu"));
+}
+
+#[test]
 fn average_pool_becomes_a_sum_whose_scale_folds_into_the_next_conv() {
     let (mut b, x) = B::new(&[1, 2, 8, 8]);
     let r = b.op(Op::Activation(Activation::Relu), vec![x]);

@@ -290,6 +290,11 @@ fn case(op: &str) -> Option<Case> {
                 .node("Mul", &["xf", "ci"], &["y"], vec![])
                 .output("y"),
         ),
+        "Ceil" => Case {
+            domain: (-3.0, 3.0),
+            extra: Some(ceil_is_exact_at_and_next_to_integers),
+            ..circuit(M::unary("Ceil", vec![]))
+        },
         "Clip" => circuit(
             M::new()
                 .x()
@@ -399,7 +404,20 @@ fn case(op: &str) -> Option<Case> {
                 .output("y"),
         ),
         "Elu" => circuit(M::unary("Elu", vec![float("alpha", 0.5)])),
+        // Wide enough to reach the saturated tails (|x| ≥ 3.1 at scale 14 after calibration).
+        "Erf" => Case {
+            domain: (-3.0, 3.0),
+            ..circuit(M::unary("Erf", vec![]))
+        },
         "Exp" => circuit(M::unary("Exp", vec![])),
+        // To a higher rank, growing two axes: wiring only.
+        "Expand" => circuit(
+            M::new()
+                .input("x", &[2, 1, 3])
+                .init_i64("s", &[2, 2, 4, 3])
+                .node("Expand", &["x", "s"], &["y"], vec![])
+                .output("y"),
+        ),
         "Flatten" => circuit(
             M::new()
                 .x()
@@ -408,6 +426,11 @@ fn case(op: &str) -> Option<Case> {
                 .node("MatMul", &["f", "w"], &["y"], vec![])
                 .output("y"),
         ),
+        "Floor" => Case {
+            domain: (-3.0, 3.0),
+            extra: Some(floor_is_exact_at_and_next_to_integers),
+            ..circuit(M::unary("Floor", vec![]))
+        },
         "Gather" => Case {
             form: "constant indices in circuit; runtime indices refused",
             extra: Some(gather_with_runtime_indices_is_refused),
@@ -419,6 +442,16 @@ fn case(op: &str) -> Option<Case> {
                     .output("y"),
             )
         },
+        // Both forms: exact (the default) and the tanh approximation.
+        "Gelu" => circuit(
+            M::new()
+                .opset(20)
+                .x()
+                .node("Gelu", &["x"], &["a"], vec![])
+                .node("Gelu", &["x"], &["b"], vec![string("approximate", "tanh")])
+                .output("a")
+                .output("b"),
+        ),
         "Gemm" => circuit(
             M::new()
                 .input("x", &[2, 3])
@@ -458,6 +491,16 @@ fn case(op: &str) -> Option<Case> {
                 .output("y"),
         ),
         // By a constant matrix, and of two witness tensors (the Mul argument).
+        // A large alpha, so that the sum of squares matters at inputs in [-1, 1].
+        "LRN" => circuit(M::unary(
+            "LRN",
+            vec![
+                int("size", 3),
+                float("alpha", 1.5),
+                float("beta", 0.75),
+                float("bias", 2.0),
+            ],
+        )),
         "MatMul" => circuit(
             M::new()
                 .x()
@@ -468,6 +511,30 @@ fn case(op: &str) -> Option<Case> {
                 .output("y")
                 .output("y2"),
         ),
+        // Three inputs broadcast together: two witnesses and a constant.
+        "Max" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 14)
+                .node("Max", &["x", "z", "c"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Mean" => circuit(
+            M::new()
+                .x()
+                .input("z", &[1, 3, 1])
+                .node("Mean", &["x", "z"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Min" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 15)
+                .node("Min", &["c", "x", "z"], &["y"], vec![])
+                .output("y"),
+        ),
         "MaxPool" => circuit(M::unary(
             "MaxPool",
             vec![
@@ -477,6 +544,7 @@ fn case(op: &str) -> Option<Case> {
                 int("ceil_mode", 1),
             ],
         )),
+        "Mish" => circuit(M::unary("Mish", vec![]).opset(18)),
         "Mul" => circuit(
             M::new()
                 .x()
@@ -510,6 +578,16 @@ fn case(op: &str) -> Option<Case> {
                 .node("PRelu", &["x", "s"], &["y"], vec![])
                 .output("y"),
         ),
+        // Of both signs (x and -x with x in [0.25, 2]): away from 0, where 1/x is steep.
+        "Reciprocal" => positive(
+            M::new()
+                .x()
+                .node("Reciprocal", &["x"], &["y"], vec![])
+                .node("Neg", &["x"], &["n"], vec![])
+                .node("Reciprocal", &["n"], &["z"], vec![])
+                .output("y")
+                .output("z"),
+        ),
         "ReduceMax" => circuit(M::unary("ReduceMax", vec![ints("axes", &[1]), int("keepdims", 0)])),
         "ReduceMean" => circuit(M::unary("ReduceMean", vec![ints("axes", &[2, -1])])),
         "ReduceSum" => circuit(
@@ -528,6 +606,11 @@ fn case(op: &str) -> Option<Case> {
                 .node("Relu", &["r"], &["y"], vec![])
                 .output("y"),
         ),
+        "Round" => Case {
+            domain: (-3.0, 3.0),
+            extra: Some(round_takes_exact_halves_to_even),
+            ..circuit(M::unary("Round", vec![]))
+        },
         "Selu" => circuit(M::unary("Selu", vec![float("alpha", 1.5), float("gamma", 1.1)])),
         "Shape" => folded(
             "Shape (start/end) folded into Reshape's target",
@@ -554,6 +637,12 @@ fn case(op: &str) -> Option<Case> {
         "Softmax" => circuit(M::unary("Softmax", vec![int("axis", -1)])),
         "Softplus" => circuit(M::unary("Softplus", vec![])),
         "Softsign" => circuit(M::unary("Softsign", vec![])),
+        "SpaceToDepth" => circuit(
+            M::new()
+                .input("x", &[1, 2, 4, 4])
+                .node("SpaceToDepth", &["x"], &["y"], vec![int("blocksize", 2)])
+                .output("y"),
+        ),
         "Split" => circuit(
             M::new()
                 .x()
@@ -579,7 +668,24 @@ fn case(op: &str) -> Option<Case> {
                 .node("Sub", &["c", "x"], &["y"], vec![])
                 .output("y"),
         ),
+        "Sum" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 16)
+                .node("Sum", &["x", "z", "c"], &["y"], vec![])
+                .output("y"),
+        ),
+        "Swish" => circuit(M::unary("Swish", vec![float("alpha", 1.5)]).opset(24)),
         "Tanh" => circuit(M::unary("Tanh", vec![])),
+        "ThresholdedRelu" => circuit(M::unary("ThresholdedRelu", vec![float("alpha", 0.2)]).opset(10)),
+        "Tile" => circuit(
+            M::new()
+                .x()
+                .init_i64("r", &[1, 2, 1, 3])
+                .node("Tile", &["x", "r"], &["y"], vec![])
+                .output("y"),
+        ),
         "Transpose" => circuit(M::unary("Transpose", vec![ints("perm", &[0, 2, 3, 1])])),
         "Unsqueeze" => circuit(
             M::new()
@@ -611,6 +717,72 @@ fn gather_with_runtime_indices_is_refused() -> Result<(), String> {
         Err(e) if e.to_string().contains("indices") => Ok(()),
         Err(e) => Err(format!("refused, but the message does not mention the indices: {e}")),
     }
+}
+
+/// `op` on `xs` in fixed point gives exactly `want` on every backend (witness, checker and
+/// mock): the step functions are computed by `Rescale`s, never by a table over a rounded input.
+fn exact_steps(op: &str, xs: &[f64], want: &[f64]) -> Result<(), String> {
+    let m = M::new()
+        .input("x", &[1, xs.len()])
+        .node(op, &["x"], &["y"], vec![])
+        .output("y")
+        .bytes();
+    let g = onnx::import(&m, &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let x = vec![Tensor::new(vec![1, xs.len()], xs.to_vec())];
+    for &backend in prover::available() {
+        let be = prover::backend(backend).map_err(|e| e.to_string())?;
+        let compiled = pipeline::compile(&g, std::slice::from_ref(&x), QuantConfig::default(), backend)
+            .map_err(|e| format!("{op} on {backend}: compile: {e}"))?;
+        let trace = pipeline::witness(&compiled, &x).map_err(|e| format!("{op} on {backend}: witness: {e}"))?;
+        zkc_runtime::check(&compiled.program, &trace).map_err(|e| format!("{op} on {backend}: checker: {e}"))?;
+        be.mock(&compiled.program, &trace)
+            .map_err(|e| format!("{op} on {backend}: mock: {e}"))?;
+        let got = &pipeline::outputs(&compiled, &trace)[0].data;
+        if got.as_slice() != want {
+            return Err(format!("{op} on {backend} of {xs:?}: got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// One unit of the default scale 2^-14: the nearest fixed-point neighbours of an integer.
+const ULP: f64 = 1.0 / 16384.0;
+
+fn round_takes_exact_halves_to_even() -> Result<(), String> {
+    exact_steps(
+        "Round",
+        &[
+            -3.5,
+            -2.5,
+            -1.5,
+            -0.5,
+            0.5,
+            1.5,
+            2.5,
+            3.5,
+            0.5 - ULP,
+            -1.5 - ULP,
+            2.5 + ULP,
+            2.0,
+        ],
+        &[-4.0, -2.0, -2.0, 0.0, 0.0, 2.0, 2.0, 4.0, 0.0, -2.0, 3.0, 2.0],
+    )
+}
+
+fn floor_is_exact_at_and_next_to_integers() -> Result<(), String> {
+    exact_steps(
+        "Floor",
+        &[-2.0, -2.0 + ULP, -2.0 - ULP, 0.0, ULP, -ULP, 3.0, 3.0 - ULP, 1.5],
+        &[-2.0, -2.0, -3.0, 0.0, 0.0, -1.0, 3.0, 2.0, 1.0],
+    )
+}
+
+fn ceil_is_exact_at_and_next_to_integers() -> Result<(), String> {
+    exact_steps(
+        "Ceil",
+        &[-2.0, -2.0 + ULP, -2.0 - ULP, 0.0, ULP, -ULP, 3.0, 3.0 - ULP, -1.5],
+        &[-2.0, -1.0, -2.0, 0.0, 1.0, 0.0, 3.0, 3.0, -1.0],
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

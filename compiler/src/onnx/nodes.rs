@@ -17,6 +17,7 @@ pub const SUPPORTED: &[&str] = &[
     "AveragePool",
     "BatchNormalization",
     "Cast",
+    "Ceil",
     "Clip",
     "Concat",
     "Constant",
@@ -27,9 +28,13 @@ pub const SUPPORTED: &[&str] = &[
     "Div",
     "Dropout",
     "Elu",
+    "Erf",
     "Exp",
+    "Expand",
     "Flatten",
+    "Floor",
     "Gather",
+    "Gelu",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
@@ -39,18 +44,25 @@ pub const SUPPORTED: &[&str] = &[
     "LeakyRelu",
     "Log",
     "LogSoftmax",
+    "LRN",
     "MatMul",
+    "Max",
     "MaxPool",
+    "Mean",
+    "Min",
+    "Mish",
     "Mul",
     "Neg",
     "Pad",
     "Pow",
     "PRelu",
+    "Reciprocal",
     "ReduceMax",
     "ReduceMean",
     "ReduceSum",
     "Relu",
     "Reshape",
+    "Round",
     "Selu",
     "Shape",
     "Sigmoid",
@@ -58,11 +70,16 @@ pub const SUPPORTED: &[&str] = &[
     "Softmax",
     "Softplus",
     "Softsign",
+    "SpaceToDepth",
     "Split",
     "Sqrt",
     "Squeeze",
     "Sub",
+    "Sum",
+    "Swish",
     "Tanh",
+    "ThresholdedRelu",
+    "Tile",
     "Transpose",
     "Unsqueeze",
 ];
@@ -277,6 +294,135 @@ impl Context {
                 }
                 self.emit(name, op_type, Op::Binary(op), vec![x, y], &out)?
             }
+            // Variadic, with multidirectional broadcasting: a chain of binary ops over the
+            // inputs in order (Mean divides the sum by the input count).
+            "Sum" | "Mean" | "Max" | "Min" => {
+                let ins: Vec<ValueId> = (0..node.input.len()).filter_map(|i| self.input(node, i)).collect();
+                let Some((&first, rest)) = ins.split_first() else {
+                    return Err(format!("{op_type} needs at least one input"));
+                };
+                let bin = match op_type {
+                    "Sum" | "Mean" => BinaryOp::Add,
+                    "Max" => BinaryOp::Max,
+                    _ => BinaryOp::Min,
+                };
+                let mean = op_type == "Mean" && !rest.is_empty();
+                let mut v = first;
+                for (i, &y) in rest.iter().enumerate() {
+                    let last = i + 1 == rest.len() && !mean;
+                    let (n, o) = if last {
+                        (name.to_string(), out.clone())
+                    } else {
+                        (format!("{name}_{}", i + 1), format!("{out}_{}", i + 1))
+                    };
+                    v = self.emit(&n, op_type, Op::Binary(bin), vec![v, y], &o)?;
+                }
+                if mean {
+                    let n = self
+                        .g
+                        .add_constant(&format!("{name}_count"), Tensor::scalar(ins.len() as f64));
+                    v = self.emit(name, op_type, Op::Binary(BinaryOp::Div), vec![v, n], &out)?;
+                }
+                v
+            }
+            "Expand" => {
+                let x = self.req(node, 0)?;
+                let target = self.ints_input(node, 1, "shape")?.ok_or("shape is required")?;
+                if let Some(d) = target.iter().find(|&&d| d < 0) {
+                    return Err(format!("shape {target:?} has a negative dimension {d}"));
+                }
+                let target: Vec<usize> = target.iter().map(|&d| d as usize).collect();
+                let xs = self.shape(x);
+                let shape = zkc_ir::ops::binary::broadcast_shape(&xs, &target).map_err(|e| e.to_string())?;
+                if shape.contains(&0) {
+                    return Err(format!(
+                        "expanding {xs:?} to {target:?} gives an empty tensor {shape:?}, which cannot be proven"
+                    ));
+                }
+                self.check_size(&shape)?;
+                self.broadcast_to(name, op_type, x, &shape, &out)?
+            }
+            "Tile" => {
+                let x = self.req(node, 0)?;
+                let xs = self.shape(x);
+                let repeats = self.ints_input(node, 1, "repeats")?.ok_or("repeats is required")?;
+                if repeats.len() != xs.len() {
+                    return Err(format!(
+                        "repeats {repeats:?} must have one entry per axis of the input {xs:?}"
+                    ));
+                }
+                if let Some(r) = repeats.iter().find(|&&r| r < 1) {
+                    return Err(format!(
+                        "repeats {repeats:?} has {r}; zkc needs every repeat ≥ 1 (an empty tensor cannot be proven)"
+                    ));
+                }
+                let shape: Vec<usize> = xs
+                    .iter()
+                    .zip(&repeats)
+                    .map(|(&d, &r)| d.saturating_mul(r as usize))
+                    .collect();
+                self.check_size(&shape)?;
+                // Along each repeated axis, a Gather of the indices 0..d, r times over.
+                let axes: Vec<usize> = (0..xs.len()).filter(|&i| repeats[i] > 1).collect();
+                let mut v = x;
+                for (k, &ax) in axes.iter().enumerate() {
+                    let idx: Vec<f64> = (0..repeats[ax] as usize)
+                        .flat_map(|_| (0..xs[ax]).map(|i| i as f64))
+                        .collect();
+                    let (n, o) = if k + 1 == axes.len() {
+                        (name.to_string(), out.clone())
+                    } else {
+                        (format!("{name}_axis{ax}"), format!("{out}_axis{ax}"))
+                    };
+                    let i = self
+                        .g
+                        .add_constant(&format!("{n}_indices"), Tensor::new(vec![idx.len()], idx));
+                    v = self.emit(&n, op_type, Op::Gather { axis: ax }, vec![v, i], &o)?;
+                }
+                v
+            }
+            "SpaceToDepth" => {
+                let x = self.req(node, 0)?;
+                let xs = self.shape(x);
+                let b = a.int("blocksize").ok_or("blocksize is required")?;
+                if xs.len() != 4 || b < 1 || !xs[2].is_multiple_of(b as usize) || !xs[3].is_multiple_of(b as usize) {
+                    return Err(format!(
+                        "input {xs:?} must be [N, C, H, W] with H and W divisible by blocksize = {b}"
+                    ));
+                }
+                let b = b as usize;
+                let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3]);
+                // ONNX's definition: reshape to [N, C, H/b, b, W/b, b], move the two block
+                // axes in front of C, and merge them into the channels.
+                let r1 = self.emit(
+                    &format!("{name}_split"),
+                    op_type,
+                    Op::Reshape {
+                        shape: vec![n, c, h / b, b, w / b, b],
+                    },
+                    vec![x],
+                    &format!("{out}_6d"),
+                )?;
+                let t = self.emit(
+                    &format!("{name}_shuffle"),
+                    op_type,
+                    Op::Transpose {
+                        perm: vec![0, 3, 5, 1, 2, 4],
+                    },
+                    vec![r1],
+                    &format!("{out}_t"),
+                )?;
+                self.emit(
+                    name,
+                    op_type,
+                    Op::Reshape {
+                        shape: vec![n, c * b * b, h / b, w / b],
+                    },
+                    vec![t],
+                    &out,
+                )?
+            }
+            "LRN" => self.lrn(name, node, &out)?,
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);
                 self.emit(name, op_type, Op::MatMul, vec![x, y], &out)?
@@ -300,7 +446,8 @@ impl Context {
                 )?
             }
             "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign" | "Exp" | "Log" | "Sqrt" | "Abs" | "Neg"
-            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" => {
+            | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" | "Erf" | "Gelu" | "Swish" | "Mish"
+            | "ThresholdedRelu" | "Floor" | "Ceil" | "Round" | "Reciprocal" => {
                 let act = match op_type {
                     "Relu" => Activation::Relu,
                     "Sigmoid" => Activation::Sigmoid,
@@ -313,6 +460,23 @@ impl Context {
                     "Abs" => Activation::Abs,
                     "Neg" => Activation::Neg,
                     "HardSwish" => Activation::HardSwish,
+                    "Erf" => Activation::Erf,
+                    "Mish" => Activation::Mish,
+                    "Floor" => Activation::Floor,
+                    "Ceil" => Activation::Ceil,
+                    "Round" => Activation::Round,
+                    "Reciprocal" => Activation::Reciprocal,
+                    "Gelu" => match a.string("approximate").as_deref().unwrap_or("none") {
+                        "none" => Activation::Gelu { tanh: false },
+                        "tanh" => Activation::Gelu { tanh: true },
+                        m => return Err(format!("approximate = `{m}` is not valid (none, tanh)")),
+                    },
+                    "Swish" => Activation::Swish {
+                        alpha: a.float("alpha").unwrap_or(1.0),
+                    },
+                    "ThresholdedRelu" => Activation::ThresholdedRelu {
+                        alpha: a.float("alpha").unwrap_or(1.0),
+                    },
                     "LeakyRelu" => Activation::LeakyRelu {
                         alpha: a.float("alpha").unwrap_or(0.01),
                     },
@@ -787,6 +951,117 @@ impl Context {
         };
         self.bind(node, 0, v);
         Ok(())
+    }
+
+    /// `x` broadcast to `shape` (a valid numpy broadcast target of its shape) by wiring only:
+    /// a Reshape adds leading axes of size 1, then each axis of size 1 that grows is a Gather
+    /// of index 0 repeated. The last op is named `name` and writes `out`.
+    fn broadcast_to(&mut self, name: &str, op_type: &str, x: ValueId, shape: &[usize], out: &str) -> R<ValueId> {
+        let xs = self.shape(x);
+        let mut cur: Vec<usize> = std::iter::repeat_n(1, shape.len() - xs.len())
+            .chain(xs.iter().copied())
+            .collect();
+        let grow: Vec<usize> = (0..shape.len()).filter(|&i| cur[i] != shape[i]).collect();
+        let mut v = x;
+        if cur != xs {
+            let (n, o) = if grow.is_empty() {
+                (name.to_string(), out.to_string())
+            } else {
+                (format!("{name}_rank"), format!("{out}_rank"))
+            };
+            v = self.emit(&n, op_type, Op::Reshape { shape: cur.clone() }, vec![v], &o)?;
+        }
+        for (k, &ax) in grow.iter().enumerate() {
+            let (n, o) = if k + 1 == grow.len() {
+                (name.to_string(), out.to_string())
+            } else {
+                (format!("{name}_axis{ax}"), format!("{out}_axis{ax}"))
+            };
+            let i = self
+                .g
+                .add_constant(&format!("{n}_indices"), Tensor::full(vec![shape[ax]], 0.0));
+            v = self.emit(&n, op_type, Op::Gather { axis: ax }, vec![v, i], &o)?;
+            cur[ax] = shape[ax];
+        }
+        Ok(v)
+    }
+
+    /// ONNX LRN: `y = x·(bias + alpha/size·Σ x²)^(-beta)`, the sum over the channels
+    /// `c - ⌊(size-1)/2⌋ ..= c + ⌈(size-1)/2⌉` (clipped to the tensor). As IR ops: x·x; a
+    /// convolution with a `[size, 1]` kernel of ones over the squares viewed as
+    /// `[N, 1, C, D1·…·Dk]`, padded on the channel axis; the factor as one table
+    /// ([`Activation::LrnFactor`], so alpha/size is never quantized on its own); and x times
+    /// it.
+    fn lrn(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let size = a.int("size").ok_or("size is required")?;
+        if size < 1 {
+            return Err(format!("size = {size} must be at least 1"));
+        }
+        if xs.len() < 2 {
+            return Err(format!("input {xs:?} needs a channel axis ([N, C, D1, …])"));
+        }
+        let alpha = a.float("alpha").unwrap_or(1e-4);
+        let beta = a.float("beta").unwrap_or(0.75);
+        let bias = a.float("bias").unwrap_or(1.0);
+        let size = usize::try_from(size).map_err(|_| format!("size = {size} is too large"))?;
+        self.check_size(&[size])?;
+        let (n, c) = (xs[0], xs[1]);
+        let rest = numel(&xs[2..]);
+        let sq = self.emit(
+            &format!("{name}_square"),
+            "LRN",
+            Op::Binary(BinaryOp::Mul),
+            vec![x, x],
+            &format!("{out}_sq"),
+        )?;
+        let sq4 = self.emit(
+            &format!("{name}_view"),
+            "LRN",
+            Op::Reshape {
+                shape: vec![n, 1, c, rest],
+            },
+            vec![sq],
+            &format!("{out}_sq4"),
+        )?;
+        let ones = self
+            .g
+            .add_constant(&format!("{name}_window"), Tensor::full(vec![1, 1, size, 1], 1.0));
+        let conv = ConvParams {
+            kernel: vec![size, 1],
+            strides: vec![1, 1],
+            dilations: vec![1, 1],
+            pads: vec![(size - 1) / 2, 0, size / 2, 0],
+            group: 1,
+        };
+        let sum4 = self.emit(
+            &format!("{name}_sum"),
+            "LRN",
+            Op::Conv(conv),
+            vec![sq4, ones],
+            &format!("{out}_sum4"),
+        )?;
+        let sum = self.emit(
+            &format!("{name}_unview"),
+            "LRN",
+            Op::Reshape { shape: xs },
+            vec![sum4],
+            &format!("{out}_sum"),
+        )?;
+        let f = self.emit(
+            &format!("{name}_factor"),
+            "LRN",
+            Op::Activation(Activation::LrnFactor {
+                k: alpha / size as f64,
+                bias,
+                beta,
+            }),
+            vec![sum],
+            &format!("{out}_factor"),
+        )?;
+        self.emit(name, "LRN", Op::Binary(BinaryOp::Mul), vec![x, f], out)
     }
 
     fn gemm(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {

@@ -1,11 +1,11 @@
-//! Elementwise binary arithmetic with numpy broadcasting.
+//! Elementwise binary arithmetic and maxima with numpy broadcasting.
 
 use serde::{Deserialize, Serialize};
 
 use super::{OpError, OpResult};
 use crate::tensor::{numel, strides, Tensor};
 
-/// Add, Sub, Mul or Div.
+/// Add, Sub, Mul, Div, Max or Min.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinaryOp {
     /// a + b.
@@ -16,6 +16,10 @@ pub enum BinaryOp {
     Mul,
     /// a / b.
     Div,
+    /// max(a, b) (ONNX Max of two inputs; the variadic form is a chain of these).
+    Max,
+    /// min(a, b) (ONNX Min of two inputs).
+    Min,
 }
 
 impl BinaryOp {
@@ -26,6 +30,11 @@ impl BinaryOp {
             BinaryOp::Sub => a - b,
             BinaryOp::Mul => a * b,
             BinaryOp::Div => a / b,
+            // NaN wins, as in ONNX (std's max/min would drop it).
+            BinaryOp::Max if a.is_nan() || b.is_nan() => f64::NAN,
+            BinaryOp::Min if a.is_nan() || b.is_nan() => f64::NAN,
+            BinaryOp::Max => a.max(b),
+            BinaryOp::Min => a.min(b),
         }
     }
 }
@@ -107,5 +116,27 @@ mod tests {
         assert_eq!(c.data, vec![11.0, 21.0, 31.0, 12.0, 22.0, 32.0]);
         let d = eval(BinaryOp::Div, &b, &Tensor::scalar(10.0), &[3]);
         assert_eq!(d.data, vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn max_and_min_pick_per_element_with_broadcasting() {
+        // onnx/backend/test/case/node/max.py and min.py, "example" (the first two inputs).
+        let a = Tensor::new(vec![3], vec![3.0, 2.0, 1.0]);
+        let b = Tensor::new(vec![3], vec![1.0, 4.0, 4.0]);
+        assert_eq!(eval(BinaryOp::Max, &a, &b, &[3]).data, vec![3.0, 4.0, 4.0]);
+        assert_eq!(eval(BinaryOp::Min, &a, &b, &[3]).data, vec![1.0, 2.0, 1.0]);
+        // A column against a row.
+        let col = Tensor::new(vec![2, 1], vec![0.0, 5.0]);
+        let row = Tensor::new(vec![3], vec![-1.0, 2.0, 7.0]);
+        assert_eq!(
+            eval(BinaryOp::Max, &col, &row, &[2, 3]).data,
+            vec![0.0, 2.0, 7.0, 5.0, 5.0, 7.0]
+        );
+        assert_eq!(
+            eval(BinaryOp::Min, &col, &row, &[2, 3]).data,
+            vec![-1.0, 0.0, 0.0, -1.0, 2.0, 5.0]
+        );
+        assert!(BinaryOp::Max.apply(f64::NAN, 1.0).is_nan());
+        assert!(BinaryOp::Min.apply(1.0, f64::NAN).is_nan());
     }
 }

@@ -96,12 +96,11 @@ pub fn enode(eg: &mut EG, op: &Op, ins: &[Id]) -> Tl {
         (Op::Activation(_), [x]) => Tl::Act([param(eg, op), *x]),
         (Op::Reshape { .. }, [x]) => Tl::Reshape([param(eg, op), *x]),
         (Op::Transpose { .. }, [x]) => Tl::Transpose([param(eg, op), *x]),
-        (Op::Binary(b), [x, y]) => match b {
-            BinaryOp::Add => Tl::Add([*x, *y]),
-            BinaryOp::Sub => Tl::Sub([*x, *y]),
-            BinaryOp::Mul => Tl::Mul([*x, *y]),
-            BinaryOp::Div => Tl::Div([*x, *y]),
-        },
+        (Op::Binary(BinaryOp::Add), [x, y]) => Tl::Add([*x, *y]),
+        (Op::Binary(BinaryOp::Sub), [x, y]) => Tl::Sub([*x, *y]),
+        (Op::Binary(BinaryOp::Mul), [x, y]) => Tl::Mul([*x, *y]),
+        (Op::Binary(BinaryOp::Div), [x, y]) => Tl::Div([*x, *y]),
+        // Max and Min (and every other op) are `Other`: no rule rewrites them.
         _ => {
             let mut c = vec![param(eg, op)];
             c.extend(ins);

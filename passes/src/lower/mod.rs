@@ -489,7 +489,32 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
     };
     let mut output_vars = Vec::new();
     for &o in &graph.outputs {
-        let t = q[o.0].as_ref().expect("outputs are computed");
+        // An output the passes folded into a constant (a graph without inputs, such as ONNX's
+        // `test_constant`) is its quantized value in fixed variables, published like any other.
+        let folded;
+        let t = match (&q[o.0], &graph.value(o).constant) {
+            (Some(t), _) => t,
+            (None, Some(c)) => {
+                folded = b.const_tensor(c);
+                let bits = signed_bits(folded.bound);
+                b.check_field(folded.bound).map_err(|reason| LowerError {
+                    index: usize::MAX,
+                    name: format!("output `{}`", graph.value(o).name),
+                    op: "Constant".into(),
+                    reason,
+                })?;
+                types[o.0] = Some(ElemType::Fixed { scale: cfg.scale, bits });
+                &folded
+            }
+            (None, None) => {
+                return Err(LowerError {
+                    index: usize::MAX,
+                    name: format!("output `{}`", graph.value(o).name),
+                    op: "-".into(),
+                    reason: "the output is neither computed by a node nor a constant (a zkc bug)".into(),
+                })
+            }
+        };
         output_vars.extend(&t.vars);
         b.prog.outputs.push(TensorVars {
             name: graph.value(o).name.clone(),
@@ -516,7 +541,9 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
 }
 
 fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    use zkc_ir::BinaryOp;
     match op {
+        Op::Binary(op @ (BinaryOp::Max | BinaryOp::Min)) => nonlinear::max_min(b, *op, ins, out_shape),
         Op::MatMul | Op::Conv(_) | Op::ConvTranspose(_) | Op::Binary(_) | Op::Reduce { .. } => {
             linear::lower(b, op, ins, out_shape)
         }

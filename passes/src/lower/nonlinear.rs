@@ -1,10 +1,12 @@
 //! Nonlinear elementwise ops and maxima. Piecewise-linear ones (relu, abs, clip, leaky relu,
-//! prelu) use `Max`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
+//! prelu, elementwise max/min) use `Max`; floor, ceil and round use `Rescale` (exactly),
+//! reciprocal `Div`; smooth ones (sigmoid, tanh, exp, ...) use a lookup table whose domain
 //! is the input's proven range — rescaled first when wider than `2^lookup_bits`, and
 //! saturated where the function is flat to within half an output unit.
 
+use zkc_ir::ops::binary::broadcast_offsets;
 use zkc_ir::ops::PoolParams;
-use zkc_ir::Activation;
+use zkc_ir::{Activation, BinaryOp};
 use zkc_runtime::{Table, Var};
 
 use super::linear::{pool_windows, reduce_groups};
@@ -74,6 +76,11 @@ fn saturation(a: &Activation, s: u32) -> (Option<f64>, Option<f64>) {
         Activation::Exp => (Some(-t), None),
         Activation::Elu { .. } | Activation::Selu { .. } => (Some(-t), None),
         Activation::HardSigmoid { alpha, beta } if *alpha > 0.0 => (Some(-beta / alpha), Some((1.0 - beta) / alpha)),
+        // 1 - erf(t) = erfc(t) ≤ e^(-t²), below 2^-(s+2) from t = √((s+2)·ln 2) on.
+        Activation::Erf => {
+            let t = t.sqrt();
+            (Some(-t), Some(t))
+        }
         _ => (None, None),
     }
 }
@@ -137,6 +144,20 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                 bound = bound.max(yb);
             }
         }
+        Activation::Reciprocal => {
+            for &v in &x.vars {
+                let (y, yb) = reciprocal(b, v, x.bound)?;
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
+        Activation::Floor | Activation::Ceil | Activation::Round => {
+            for &v in &x.vars {
+                let (y, yb) = round(b, a, v, x.bound)?;
+                vars.push(y);
+                bound = bound.max(yb);
+            }
+        }
         _ => return lookup(b, a, x, out_shape),
     }
     Ok(QTensor {
@@ -144,6 +165,71 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
         vars,
         bound,
     })
+}
+
+/// Floor, Ceil or Round of `x` (scale s, |x| ≤ `xb`), exactly, by `Rescale`s: the result
+/// is the integer n at scale s, `n·2^s`. With `Rescale(z, s) = ⌊(z + 2^(s-1)) / 2^s⌋`:
+///
+/// - floor: n = Rescale(x - 2^(s-1), s) = ⌊x / 2^s⌋;
+/// - ceil: n = Rescale(x + 2^(s-1) - 1, s) = ⌈x / 2^s⌉;
+/// - round, halves to even: u = Rescale(x, s) rounds halves up and d = -Rescale(-x, s)
+///   rounds them down, so t = u - d is 1 exactly at a half and 0 elsewhere. At a half the
+///   even one of u, d = u - 1 wins: n = u - t·p with p = u - 2·⌊u/2⌋ the parity of u
+///   (⌊u/2⌋ = Rescale(u - 1, 1)) and t·p one `Mul` of two 0/1 values.
+///
+/// Every quotient is pinned by its `Rescale` (remainder range-checked), so the circuit
+/// admits exactly this n; no table is involved, so no input is rounded before the step.
+fn round(b: &mut Builder, a: &Activation, x: Var, xb: i128) -> R<(Var, i128)> {
+    let s = b.scale;
+    if s == 0 {
+        return Ok((x, xb)); // integers already
+    }
+    let half = 1i128 << (s - 1);
+    let one = 1i128 << s;
+    let (n, nb) = match a {
+        Activation::Floor => {
+            let z = b.linear(vec![(1, x)], -half, xb + half)?;
+            b.rescale(z, s, xb + half)?
+        }
+        Activation::Ceil => {
+            let z = b.linear(vec![(1, x)], half - 1, xb + half)?;
+            b.rescale(z, s, xb + half)?
+        }
+        Activation::Round => {
+            let (u, ub) = b.rescale(x, s, xb)?;
+            let nx = b.linear(vec![(-1, x)], 0, xb)?;
+            let (nd, _) = b.rescale(nx, s, xb)?;
+            // t = u - d = u + Rescale(-x, s) ∈ {0, 1}.
+            let t = b.linear(vec![(1, u), (1, nd)], 0, 1)?;
+            let um = b.linear(vec![(1, u)], -1, ub + 1)?;
+            let (h, _) = b.rescale(um, 1, ub + 1)?;
+            let p = b.linear(vec![(1, u), (-2, h)], 0, 1)?;
+            let tp = b.mul(t, p, 1)?;
+            (b.linear(vec![(1, u), (-1, tp)], 0, ub + 1)?, ub + 1)
+        }
+        _ => return Err(format!("{} is not a rounding function (a zkc bug)", a.name())),
+    };
+    let yb = nb * one;
+    Ok((b.linear(vec![(one, n)], 0, yb)?, yb))
+}
+
+/// 1/x at scale s for x of either sign (|x| ≤ `xb`), without a table (1/x is unbounded
+/// near 0): with a = |x| (one `Max`), q = ⌊2^(2s) / a⌋ (a `Div`, whose divisor must be
+/// positive: x = 0 fails when solving, as 1/0 has no fixed-point value), and
+/// y = ⌊x·q / a⌋ = sign(x)·q exactly, since x/a = ±1 (a `Mul` and a second `Div`). So
+/// y = ⌊2^(2s)/x⌋ for x > 0 and -⌊2^(2s)/|x|⌋ for x < 0: within one unit of 2^(2s)/x.
+///
+/// |x·q| ≤ a·2^(2s)/a = 2^(2s) for every x, which bounds both numerators, so the divisions
+/// need only max(2^(2s), xb), and the output is bounded by 2^(2s) (1/x at x = 2^-s).
+fn reciprocal(b: &mut Builder, x: Var, xb: i128) -> R<(Var, i128)> {
+    let one2 = 1i128 << (2 * b.scale);
+    let nx = b.linear(vec![(-1, x)], 0, xb)?;
+    let a = b.max(x, Some(nx), 2 * xb)?;
+    let n = b.constant(one2);
+    let div_bound = one2.max(xb);
+    let q = b.div(n, a, div_bound)?;
+    let p = b.mul(x, q, one2)?;
+    Ok((b.div(p, a, div_bound)?, one2))
 }
 
 /// `f(x)` by a table over the proven domain of `x`.
@@ -173,6 +259,8 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
     match a {
         Activation::Sqrt => lo = lo.max(0),
         Activation::Log => lo = lo.max(1),
+        // Its input is a sum of squares (ONNX LRN); the table needs no negative entries.
+        Activation::LrnFactor { .. } => lo = lo.max(0),
         Activation::Pow { exponent } if exponent.fract() != 0.0 || *exponent < 0.0 => {
             lo = lo.max(if *exponent < 0.0 { 1 } else { 0 })
         }
@@ -220,6 +308,44 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
         }
         let (y, _) = b.rescale(y, k, yb)?;
         vars.push(b.lookup(y, table));
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// Elementwise `max(a, b)` or `min(a, b) = -max(-a, -b)` with broadcasting; one operand may
+/// be a constant (it becomes fixed variables at the activation scale). One `Max` per element.
+pub(super) fn max_min(b: &mut Builder, op: BinaryOp, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let [l, r] = ins else {
+        return Err(format!("{op:?} takes two operands"));
+    };
+    let mut as_vars = |o: &Operand| match o {
+        Operand::Var(t) => (*t).clone(),
+        Operand::Const(t) | Operand::Param(t, _) => b.const_tensor(t),
+    };
+    let (x, y) = (as_vars(l), as_vars(r));
+    let (ox, oy) = (
+        broadcast_offsets(&x.shape, out_shape),
+        broadcast_offsets(&y.shape, out_shape),
+    );
+    let bound = x.bound.max(y.bound);
+    let diff = x.bound + y.bound;
+    let mut vars = Vec::with_capacity(ox.len());
+    for (&i, &j) in ox.iter().zip(&oy) {
+        let v = match op {
+            BinaryOp::Max => b.max(x.vars[i], Some(y.vars[j]), diff)?,
+            BinaryOp::Min => {
+                let nx = b.linear(vec![(-1, x.vars[i])], 0, x.bound)?;
+                let ny = b.linear(vec![(-1, y.vars[j])], 0, y.bound)?;
+                let m = b.max(nx, Some(ny), diff)?;
+                b.linear(vec![(-1, m)], 0, bound)?
+            }
+            _ => return Err(format!("{op:?} is not a maximum or minimum (a zkc bug)")),
+        };
+        vars.push(v);
     }
     Ok(QTensor {
         shape: out_shape.to_vec(),

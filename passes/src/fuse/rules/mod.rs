@@ -2,8 +2,9 @@
 //! right-hand side (a pattern, or a builder for rules that compute new weights). Rules are
 //! grouped by the op they produce: [`linear`] (folds into Conv/MatMul weights and biases),
 //! [`layout`] (Transpose/Reshape pairs), [`pool`] (pool/activation order, AveragePool as a
-//! sum). See `passes/src/fuse/README.md` for how to add one.
+//! sum), [`activation`] (x·σ(x) as one Swish table). See `passes/src/fuse/README.md` for how to add one.
 
+pub mod activation;
 pub mod layout;
 pub mod linear;
 pub mod pool;
@@ -118,6 +119,7 @@ pub fn all() -> Vec<Rule> {
     let mut r = linear::rules();
     r.extend(layout::rules());
     r.extend(pool::rules());
+    r.extend(activation::rules());
     r
 }
 

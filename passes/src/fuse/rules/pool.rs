@@ -29,6 +29,13 @@ fn is_monotone(eg: &EG, s: &Subst) -> bool {
         Activation::HardSigmoid { alpha, .. } => alpha >= 0.0,
         Activation::Log | Activation::Sqrt | Activation::Pow { .. } => false,
         Activation::Abs | Activation::Neg | Activation::HardSwish => false,
+        Activation::Erf | Activation::Floor | Activation::Ceil | Activation::Round => true,
+        // x > alpha ? x : 0 jumps from 0 up to alpha at alpha: nondecreasing iff alpha ≥ 0.
+        Activation::ThresholdedRelu { alpha } => alpha >= 0.0,
+        // Each dips below 0 for negative x and comes back to 0: not monotone.
+        Activation::Gelu { .. } | Activation::Swish { .. } | Activation::Mish => false,
+        // Undefined where bias + k·x ≤ 0; 1/x decreases on each side of 0.
+        Activation::LrnFactor { .. } | Activation::Reciprocal => false,
     }
 }
 
