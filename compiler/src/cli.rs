@@ -691,6 +691,11 @@ fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
         Op::Activation(Activation::Relu | Activation::Clip { .. } | Activation::Abs | Activation::Neg) => {
             "max/min keep the input's bound"
         }
+        Op::Binary(BinaryOp::Max | BinaryOp::Min) => "a maximum or minimum keeps the larger operand bound",
+        Op::Activation(Activation::Floor | Activation::Ceil | Activation::Round) => {
+            "an integer part by exact Rescales keeps the input's bound (rounded up to an integer)"
+        }
+        Op::Activation(Activation::Reciprocal) => "1/x by the Div argument: bounded by the smallest |x| in range",
         Op::Activation(_) => "range of the lookup table over the input's proven range",
         Op::PRelu => "(1-α)·relu(x) + α·x keeps the input's bound",
         Op::Softmax { log: false, .. } => "probabilities in [0, 1]: exp by table, normalized by the Div argument",
