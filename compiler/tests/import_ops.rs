@@ -302,6 +302,19 @@ fn lrn_divides_by_the_power_of_the_biased_sum_over_the_channel_window() {
 }
 
 #[test]
+fn size_is_the_element_count_of_the_static_shape_as_a_scalar() {
+    // onnx/backend/test/case/node/size.py: a [3, 4, 5] input has 60 elements.
+    let g = M::new(&[("x", &[3, 4, 5]), ("e", &[2, 1])])
+        .node("Size", &["x"], "n", vec![])
+        .node("Size", &["e"], "z", vec![])
+        .import(&["n", "z"])
+        .unwrap();
+    let out = run(&g, &[t(&[3, 4, 5], &[0.5; 60]), t(&[2, 1], &[7.0, 8.0])]);
+    assert_eq!((out[0].shape.clone(), out[0].data.clone()), (vec![], vec![60.0]));
+    assert_eq!(out[1].data, vec![2.0]);
+}
+
+#[test]
 fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let err = |m: M| m.import(&["y"]).unwrap_err();
     // Repeats computed at run time.

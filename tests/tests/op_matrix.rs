@@ -623,6 +623,14 @@ fn case(op: &str) -> Option<Case> {
                 .node("Neg", &["r"], &["y"], vec![])
                 .output("y"),
         ),
+        "Size" => folded(
+            "Size(x) = 18 folded into Div",
+            M::new()
+                .x()
+                .node("Size", &["x"], &["n"], vec![])
+                .node("Div", &["x", "n"], &["y"], vec![])
+                .output("y"),
+        ),
         "Sigmoid" => circuit(M::unary("Sigmoid", vec![])),
         "Slice" => circuit(
             M::new()

@@ -66,6 +66,7 @@ pub const SUPPORTED: &[&str] = &[
     "Selu",
     "Shape",
     "Sigmoid",
+    "Size",
     "Slice",
     "Softmax",
     "Softplus",
@@ -236,6 +237,11 @@ impl Context {
                 let end = clampi(a.int("end").unwrap_or(r));
                 let d: Vec<f64> = s[start..end.max(start)].iter().map(|&x| x as f64).collect();
                 self.g.add_constant(&out, Tensor::new(vec![d.len()], d))
+            }
+            // The element count of the static shape, a scalar (int64 in ONNX).
+            "Size" => {
+                let n = numel(&self.shape(self.req(node, 0)?));
+                self.g.add_constant(&out, Tensor::scalar(n as f64))
             }
             "Cast" => {
                 let x = self.req(node, 0)?;
