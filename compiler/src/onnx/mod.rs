@@ -84,8 +84,10 @@ pub enum ImportError {
     Graph(String),
 }
 
-/// Every ONNX op type the importer accepts (printed by `zkc ops`).
+/// Every ONNX op type the importer accepts (printed by `zkc ops`); the ops without a circuit
+/// carry the [`FLOAT_ONLY`] note.
 pub const SUPPORTED_OPS: &[&str] = nodes::SUPPORTED;
+pub use nodes::{op_type_of, FLOAT_ONLY};
 
 /// Reads and imports an ONNX file.
 pub fn load(path: &Path, opts: &ImportOptions) -> Result<Graph, ImportError> {

@@ -10,10 +10,17 @@ use zkc_ir::{Activation, BinaryOp, Graph, Op, Tensor, ValueId};
 use super::proto::{self, Attrs};
 use super::ImportError;
 
-/// Every ONNX op type the importer accepts.
+/// What a [`SUPPORTED`] entry adds after the op type when the op has a float meaning but no
+/// circuit: `zkc run` computes it, `zkc compile` refuses it at lowering, naming the node.
+pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
+
+/// Every ONNX op type the importer accepts, as `zkc ops` lists it: the op type, followed by
+/// [`FLOAT_ONLY`] for the ops that run in float only.
 pub const SUPPORTED: &[&str] = &[
     "Abs",
     "Add",
+    "ArgMax (float only: no circuit yet)",
+    "ArgMin (float only: no circuit yet)",
     "AveragePool",
     "BatchNormalization",
     "Cast",
@@ -85,6 +92,11 @@ pub const SUPPORTED: &[&str] = &[
     "Unsqueeze",
 ];
 
+/// The ONNX op type of a [`SUPPORTED`] entry (without the [`FLOAT_ONLY`] note).
+pub fn op_type_of(entry: &str) -> &str {
+    entry.strip_suffix(FLOAT_ONLY).unwrap_or(entry)
+}
+
 pub(super) struct Context {
     pub g: Graph,
     pub env: HashMap<String, ValueId>,
@@ -101,7 +113,7 @@ impl Context {
         } else {
             node.name.clone()
         };
-        if !SUPPORTED.contains(&node.op_type.as_str()) {
+        if !SUPPORTED.iter().any(|s| op_type_of(s) == node.op_type) {
             return Err(ImportError::Unsupported {
                 index,
                 node: name,
@@ -237,6 +249,17 @@ impl Context {
                 let end = clampi(a.int("end").unwrap_or(r));
                 let d: Vec<f64> = s[start..end.max(start)].iter().map(|&x| x as f64).collect();
                 self.g.add_constant(&out, Tensor::new(vec![d.len()], d))
+            }
+            "ArgMax" | "ArgMin" => {
+                let x = self.req(node, 0)?;
+                let axis = self.axis(a.int("axis").unwrap_or(0), self.shape(x).len())?;
+                let op = Op::ArgMaxMin {
+                    max: op_type == "ArgMax",
+                    axis,
+                    keepdims: a.int("keepdims").unwrap_or(1) != 0,
+                    select_last: a.int("select_last_index").unwrap_or(0) != 0,
+                };
+                self.emit(name, op_type, op, vec![x], &out)?
             }
             // The element count of the static shape, a scalar (int64 in ONNX).
             "Size" => {
