@@ -315,6 +315,59 @@ fn size_is_the_element_count_of_the_static_shape_as_a_scalar() {
 }
 
 #[test]
+fn cast_truncates_toward_zero_to_integers_is_the_identity_to_floats_and_nonzero_to_bool() {
+    // x → int32 truncates; int32 → float is exact; a constant → bool is x ≠ 0; CastLike takes
+    // the type of its second input (an int64 initializer, then a Cast output).
+    let x = t(&[6], &[-2.7, -1.0, -0.5, 0.0, 0.5, 2.99]);
+    let g = M::new(&[("x", &[6])])
+        .ints("like", &[0])
+        .node("Cast", &["x"], "xi", vec![int_attr("to", 6)])
+        .node("Cast", &["xi"], "xf", vec![int_attr("to", 1)])
+        .node("Cast", &["x"], "same", vec![int_attr("to", 11)])
+        .node("CastLike", &["x"], "dummy_unused", vec![])
+        .import(&["xf"]);
+    // CastLike without its second input is refused, naming the node.
+    let e = g.unwrap_err();
+    assert!(e.contains("my_castlike") && e.contains("input 1"), "{e}");
+    let g = M::new(&[("x", &[6])])
+        .ints("like", &[0])
+        .ints("c", &[3, 0, -2])
+        .node("Cast", &["x"], "xi", vec![int_attr("to", 6)])
+        .node("Cast", &["xi"], "xf", vec![int_attr("to", 1)])
+        .node("Cast", &["x"], "same", vec![int_attr("to", 11)])
+        .node("CastLike", &["x", "like"], "xl", vec![])
+        .node("CastLike", &["same", "xi"], "xl2", vec![])
+        .node("Cast", &["c"], "cb", vec![int_attr("to", 9)])
+        .import(&["xf", "same", "xl", "xl2", "cb"])
+        .unwrap();
+    let out = run(&g, std::slice::from_ref(&x));
+    let trunc = vec![-2.0, -1.0, 0.0, 0.0, 0.0, 2.0];
+    assert_eq!(out[0].data, trunc);
+    assert_eq!(out[1].data, x.data);
+    assert_eq!(out[2].data, trunc);
+    assert_eq!(out[3].data, trunc);
+    assert_eq!(out[4].data, vec![1.0, 0.0, 1.0]);
+}
+
+#[test]
+fn cast_refuses_what_it_cannot_compute_naming_the_node() {
+    let err = |m: M| m.import(&["y"]).unwrap_err();
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![int_attr("to", 9)]));
+    assert!(
+        e.contains("my_cast") && e.contains("bool") && e.contains("run time"),
+        "{e}"
+    );
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![int_attr("to", 8)]));
+    assert!(e.contains("my_cast") && e.contains("not supported"), "{e}");
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![]));
+    assert!(e.contains("my_cast") && e.contains("to is required"), "{e}");
+    let e = err(M::new(&[("x", &[2])])
+        .node("Relu", &["x"], "r", vec![])
+        .node("CastLike", &["x", "r"], "y", vec![]));
+    assert!(e.contains("my_castlike") && e.contains("not declared"), "{e}");
+}
+
+#[test]
 fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let err = |m: M| m.import(&["y"]).unwrap_err();
     // Repeats computed at run time.

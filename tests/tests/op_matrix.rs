@@ -279,18 +279,35 @@ fn case(op: &str) -> Option<Case> {
                 )
                 .output("y"),
         ),
-        // Cast of a constant folds (to int64 truncates); a float Cast of an activation is the
-        // identity.
-        "Cast" => folded(
-            "Cast(const→int64) folded into Mul; Cast(x→float) is the identity",
-            M::new()
-                .x()
-                .init("c", &[2, 1, 1], &[1.7, -2.9])
-                .node("Cast", &["c"], &["ci"], vec![int("to", DataType::INT64 as i64)])
-                .node("Cast", &["x"], &["xf"], vec![int("to", DataType::FLOAT as i64)])
-                .node("Mul", &["xf", "ci"], &["y"], vec![])
-                .output("y"),
-        ),
+        // Cast of a constant folds (to int64 truncates, to bool is x ≠ 0); a float Cast of an
+        // activation is the identity, an integer Cast truncates toward zero in the circuit.
+        "Cast" => Case {
+            form: "Cast(x→int32) truncates in circuit; of constants folded",
+            domain: (-3.0, 3.0),
+            ..circuit(
+                M::new()
+                    .x()
+                    .init("c", &[2, 1, 1], &[1.7, -2.9])
+                    .node("Cast", &["c"], &["ci"], vec![int("to", DataType::INT64 as i64)])
+                    .node("Cast", &["c"], &["cb"], vec![int("to", DataType::BOOL as i64)])
+                    .node("Cast", &["x"], &["xf"], vec![int("to", DataType::FLOAT as i64)])
+                    .node("Cast", &["xf"], &["xi"], vec![int("to", DataType::INT32 as i64)])
+                    .node("Mul", &["xi", "ci"], &["m"], vec![])
+                    .node("Add", &["m", "cb"], &["y"], vec![])
+                    .output("y"),
+            )
+        },
+        "CastLike" => Case {
+            form: "CastLike(x, int64 initializer) truncates in circuit",
+            domain: (-3.0, 3.0),
+            ..circuit(
+                M::new()
+                    .x()
+                    .init_i64("like", &[0])
+                    .node("CastLike", &["x", "like"], &["y"], vec![])
+                    .output("y"),
+            )
+        },
         "Ceil" => Case {
             domain: (-3.0, 3.0),
             extra: Some(ceil_is_exact_at_and_next_to_integers),

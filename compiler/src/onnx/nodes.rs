@@ -24,6 +24,7 @@ pub const SUPPORTED: &[&str] = &[
     "AveragePool",
     "BatchNormalization",
     "Cast",
+    "CastLike",
     "Ceil",
     "Clip",
     "Concat",
@@ -102,6 +103,9 @@ pub(super) struct Context {
     pub env: HashMap<String, ValueId>,
     pub opset: i64,
     pub max_elements: usize,
+    /// ONNX element types (`TensorProto.DataType`) known by value name: declared in the graph
+    /// or produced by a Cast.
+    pub elem_types: HashMap<String, i32>,
 }
 
 type R<T> = Result<T, String>;
@@ -266,18 +270,45 @@ impl Context {
                 let n = numel(&self.shape(self.req(node, 0)?));
                 self.g.add_constant(&out, Tensor::scalar(n as f64))
             }
-            "Cast" => {
+            // Every tensor is f64 here: a cast to a float type is the identity, to an integer
+            // type it truncates toward zero (ONNX's float → int), to bool it is x ≠ 0.
+            "Cast" | "CastLike" => {
                 let x = self.req(node, 0)?;
-                match self.constant(x) {
-                    Some(t) => {
-                        let to = a.int("to").unwrap_or(1) as i32;
-                        let mut t = t.clone();
-                        if ![1, 10, 11, 16].contains(&to) {
-                            t.data.iter_mut().for_each(|v| *v = v.trunc());
-                        }
-                        self.g.add_constant(&out, t)
+                let to = match op_type {
+                    "Cast" => a.int("to").ok_or("to is required")? as i32,
+                    _ => {
+                        let like = node
+                            .input
+                            .get(1)
+                            .filter(|s| !s.is_empty())
+                            .ok_or("input 1 is required but missing")?;
+                        *self.elem_types.get(like).ok_or_else(|| {
+                            format!("the element type of input 1 `{like}` is not declared (graph input, initializer, value_info or a Cast output); zkc needs it to know the target type")
+                        })?
                     }
-                    None => x, // float-to-float casts of activations do not change values here
+                };
+                if let Some(o) = node.output.first() {
+                    self.elem_types.insert(o.clone(), to);
+                }
+                match to {
+                    // FLOAT, FLOAT16, DOUBLE, BFLOAT16.
+                    1 | 10 | 11 | 16 => x,
+                    // UINT8, INT8, UINT16, INT16, INT32, INT64, UINT32, UINT64.
+                    2..=7 | 12 | 13 => self.emit(name, op_type, Op::Activation(Activation::Trunc), vec![x], &out)?,
+                    // BOOL
+                    9 => match self.constant(x) {
+                        Some(t) => {
+                            let mut t = t.clone();
+                            t.data.iter_mut().for_each(|v| *v = f64::from(*v != 0.0));
+                            self.g.add_constant(&out, t)
+                        }
+                        None => {
+                            return Err(
+                                "a cast to bool of a value computed at run time (x ≠ 0) has no circuit and no float meaning in zkc yet; only constants are folded".into(),
+                            )
+                        }
+                    },
+                    t => return Err(format!("casts to element type {t} ({}) are not supported; zkc casts between float, integer and bool types", proto::type_name(t))),
                 }
             }
             "ConstantOfShape" => {
