@@ -367,6 +367,59 @@ fn cast_refuses_what_it_cannot_compute_naming_the_node() {
     assert!(e.contains("my_castlike") && e.contains("not declared"), "{e}");
 }
 
+/// A float scalar initializer.
+fn scalar(name: &str, v: f32) -> onnx_protobuf::TensorProto {
+    let mut t = TensorProto::new();
+    t.name = name.into();
+    t.data_type = 1;
+    t.float_data = vec![v];
+    t
+}
+
+fn range(start: f32, limit: f32, delta: f32) -> Result<Vec<f64>, String> {
+    let mut g = GraphProto::new();
+    g.initializer = vec![scalar("s", start), scalar("l", limit), scalar("d", delta)];
+    let mut n = NodeProto::new();
+    n.op_type = "Range".into();
+    n.name = "my_range".into();
+    n.input = vec!["s".into(), "l".into(), "d".into()];
+    n.output = vec!["y".into()];
+    g.node = vec![n];
+    let mut o = ValueInfoProto::new();
+    o.name = "y".into();
+    g.output = vec![o];
+    let mut m = ModelProto::new();
+    m.ir_version = 8;
+    let mut op = OperatorSetIdProto::new();
+    op.version = 17;
+    m.opset_import.push(op);
+    m.graph = Some(g).into();
+    let g = onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    Ok(run(&g, &[])[0].data.clone())
+}
+
+#[test]
+fn range_of_constants_matches_onnx_examples_and_refuses_bad_ones_naming_the_node() {
+    // onnx/backend/test/case/node/range.py: (1, 5, 2) → [1, 3]; (10, 6, -3) → [10, 7].
+    assert_eq!(range(1.0, 5.0, 2.0).unwrap(), vec![1.0, 3.0]);
+    assert_eq!(range(10.0, 6.0, -3.0).unwrap(), vec![10.0, 7.0]);
+    assert_eq!(range(0.0, 1.0, 0.25).unwrap(), vec![0.0, 0.25, 0.5, 0.75]);
+    // An empty range when delta walks away from limit.
+    assert_eq!(range(3.0, 5.0, -1.0).unwrap(), Vec::<f64>::new());
+    let e = range(0.0, 1.0, 0.0).unwrap_err();
+    assert!(e.contains("my_range") && e.contains("delta"), "{e}");
+    let e = range(0.0, 1e30, 1.0).unwrap_err();
+    assert!(e.contains("my_range") && e.contains("limit of"), "{e}");
+    // Inputs computed at run time are refused.
+    let e = M::new(&[("s", &[])])
+        .ints("l", &[5])
+        .ints("d", &[1])
+        .node("Range", &["s", "l", "d"], "y", vec![])
+        .import(&["y"])
+        .unwrap_err();
+    assert!(e.contains("my_range") && e.contains("constant"), "{e}");
+}
+
 #[test]
 fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let err = |m: M| m.import(&["y"]).unwrap_err();

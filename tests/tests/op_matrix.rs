@@ -597,6 +597,17 @@ fn case(op: &str) -> Option<Case> {
                 .output("y"),
         ),
         // Of both signs (x and -x with x in [0.25, 2]): away from 0, where 1/x is steep.
+        "Range" => folded(
+            "Range(0, 3, 1) folded into Add",
+            M::new()
+                .x()
+                .init("s", &[], &[0.0])
+                .init("l", &[], &[3.0])
+                .init("d", &[], &[1.0])
+                .node("Range", &["s", "l", "d"], &["r"], vec![])
+                .node("Add", &["x", "r"], &["y"], vec![])
+                .output("y"),
+        ),
         "Reciprocal" => positive(
             M::new()
                 .x()

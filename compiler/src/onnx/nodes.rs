@@ -64,6 +64,7 @@ pub const SUPPORTED: &[&str] = &[
     "Pad",
     "Pow",
     "PRelu",
+    "Range",
     "Reciprocal",
     "ReduceMax",
     "ReduceMean",
@@ -310,6 +311,35 @@ impl Context {
                     },
                     t => return Err(format!("casts to element type {t} ({}) are not supported; zkc casts between float, integer and bool types", proto::type_name(t))),
                 }
+            }
+            // start, start + delta, ... while before limit: max(⌈(limit - start) / delta⌉, 0)
+            // values, computed at import from constant scalars.
+            "Range" => {
+                let scalar = |i: usize, what: &str| -> R<f64> {
+                    let t = self
+                        .const_input(node, i, what)?
+                        .ok_or(format!("input {i} ({what}) is required"))?;
+                    match t.data.as_slice() {
+                        [v] => Ok(*v),
+                        _ => Err(format!("input {i} ({what}) must be a scalar, got shape {:?}", t.shape)),
+                    }
+                };
+                let (start, limit, delta) = (scalar(0, "start")?, scalar(1, "limit")?, scalar(2, "delta")?);
+                if delta == 0.0 || !(start.is_finite() && limit.is_finite() && delta.is_finite()) {
+                    return Err(format!(
+                        "start {start}, limit {limit} and delta {delta} must be finite with delta ≠ 0"
+                    ));
+                }
+                let n = ((limit - start) / delta).ceil().max(0.0);
+                if n > self.max_elements as f64 {
+                    return Err(format!(
+                        "the range has {n} values, over the limit of {} elements; raise it with --max-elements if this is intended",
+                        self.max_elements
+                    ));
+                }
+                let n = n as usize;
+                let d: Vec<f64> = (0..n).map(|i| start + i as f64 * delta).collect();
+                self.g.add_constant(&out, Tensor::new(vec![n], d))
             }
             "ConstantOfShape" => {
                 let shape: Vec<usize> = self
