@@ -715,9 +715,14 @@ fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Ops => {
-            println!("{} supported ONNX ops:", onnx::SUPPORTED_OPS.len());
+            // Written without println!, so that `zkc ops | head` ends quietly on a closed pipe.
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{} supported ONNX ops:", onnx::SUPPORTED_OPS.len());
             for op in onnx::SUPPORTED_OPS {
-                println!("  {op}");
+                if writeln!(out, "  {op}").is_err() {
+                    break;
+                }
             }
         }
         Command::Table {

@@ -302,6 +302,125 @@ fn lrn_divides_by_the_power_of_the_biased_sum_over_the_channel_window() {
 }
 
 #[test]
+fn size_is_the_element_count_of_the_static_shape_as_a_scalar() {
+    // onnx/backend/test/case/node/size.py: a [3, 4, 5] input has 60 elements.
+    let g = M::new(&[("x", &[3, 4, 5]), ("e", &[2, 1])])
+        .node("Size", &["x"], "n", vec![])
+        .node("Size", &["e"], "z", vec![])
+        .import(&["n", "z"])
+        .unwrap();
+    let out = run(&g, &[t(&[3, 4, 5], &[0.5; 60]), t(&[2, 1], &[7.0, 8.0])]);
+    assert_eq!((out[0].shape.clone(), out[0].data.clone()), (vec![], vec![60.0]));
+    assert_eq!(out[1].data, vec![2.0]);
+}
+
+#[test]
+fn cast_truncates_toward_zero_to_integers_is_the_identity_to_floats_and_nonzero_to_bool() {
+    // x → int32 truncates; int32 → float is exact; a constant → bool is x ≠ 0; CastLike takes
+    // the type of its second input (an int64 initializer, then a Cast output).
+    let x = t(&[6], &[-2.7, -1.0, -0.5, 0.0, 0.5, 2.99]);
+    let g = M::new(&[("x", &[6])])
+        .ints("like", &[0])
+        .node("Cast", &["x"], "xi", vec![int_attr("to", 6)])
+        .node("Cast", &["xi"], "xf", vec![int_attr("to", 1)])
+        .node("Cast", &["x"], "same", vec![int_attr("to", 11)])
+        .node("CastLike", &["x"], "dummy_unused", vec![])
+        .import(&["xf"]);
+    // CastLike without its second input is refused, naming the node.
+    let e = g.unwrap_err();
+    assert!(e.contains("my_castlike") && e.contains("input 1"), "{e}");
+    let g = M::new(&[("x", &[6])])
+        .ints("like", &[0])
+        .ints("c", &[3, 0, -2])
+        .node("Cast", &["x"], "xi", vec![int_attr("to", 6)])
+        .node("Cast", &["xi"], "xf", vec![int_attr("to", 1)])
+        .node("Cast", &["x"], "same", vec![int_attr("to", 11)])
+        .node("CastLike", &["x", "like"], "xl", vec![])
+        .node("CastLike", &["same", "xi"], "xl2", vec![])
+        .node("Cast", &["c"], "cb", vec![int_attr("to", 9)])
+        .import(&["xf", "same", "xl", "xl2", "cb"])
+        .unwrap();
+    let out = run(&g, std::slice::from_ref(&x));
+    let trunc = vec![-2.0, -1.0, 0.0, 0.0, 0.0, 2.0];
+    assert_eq!(out[0].data, trunc);
+    assert_eq!(out[1].data, x.data);
+    assert_eq!(out[2].data, trunc);
+    assert_eq!(out[3].data, trunc);
+    assert_eq!(out[4].data, vec![1.0, 0.0, 1.0]);
+}
+
+#[test]
+fn cast_refuses_what_it_cannot_compute_naming_the_node() {
+    let err = |m: M| m.import(&["y"]).unwrap_err();
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![int_attr("to", 9)]));
+    assert!(
+        e.contains("my_cast") && e.contains("bool") && e.contains("run time"),
+        "{e}"
+    );
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![int_attr("to", 8)]));
+    assert!(e.contains("my_cast") && e.contains("not supported"), "{e}");
+    let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![]));
+    assert!(e.contains("my_cast") && e.contains("to is required"), "{e}");
+    let e = err(M::new(&[("x", &[2])])
+        .node("Relu", &["x"], "r", vec![])
+        .node("CastLike", &["x", "r"], "y", vec![]));
+    assert!(e.contains("my_castlike") && e.contains("not declared"), "{e}");
+}
+
+/// A float scalar initializer.
+fn scalar(name: &str, v: f32) -> onnx_protobuf::TensorProto {
+    let mut t = TensorProto::new();
+    t.name = name.into();
+    t.data_type = 1;
+    t.float_data = vec![v];
+    t
+}
+
+fn range(start: f32, limit: f32, delta: f32) -> Result<Vec<f64>, String> {
+    let mut g = GraphProto::new();
+    g.initializer = vec![scalar("s", start), scalar("l", limit), scalar("d", delta)];
+    let mut n = NodeProto::new();
+    n.op_type = "Range".into();
+    n.name = "my_range".into();
+    n.input = vec!["s".into(), "l".into(), "d".into()];
+    n.output = vec!["y".into()];
+    g.node = vec![n];
+    let mut o = ValueInfoProto::new();
+    o.name = "y".into();
+    g.output = vec![o];
+    let mut m = ModelProto::new();
+    m.ir_version = 8;
+    let mut op = OperatorSetIdProto::new();
+    op.version = 17;
+    m.opset_import.push(op);
+    m.graph = Some(g).into();
+    let g = onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    Ok(run(&g, &[])[0].data.clone())
+}
+
+#[test]
+fn range_of_constants_matches_onnx_examples_and_refuses_bad_ones_naming_the_node() {
+    // onnx/backend/test/case/node/range.py: (1, 5, 2) → [1, 3]; (10, 6, -3) → [10, 7].
+    assert_eq!(range(1.0, 5.0, 2.0).unwrap(), vec![1.0, 3.0]);
+    assert_eq!(range(10.0, 6.0, -3.0).unwrap(), vec![10.0, 7.0]);
+    assert_eq!(range(0.0, 1.0, 0.25).unwrap(), vec![0.0, 0.25, 0.5, 0.75]);
+    // An empty range when delta walks away from limit.
+    assert_eq!(range(3.0, 5.0, -1.0).unwrap(), Vec::<f64>::new());
+    let e = range(0.0, 1.0, 0.0).unwrap_err();
+    assert!(e.contains("my_range") && e.contains("delta"), "{e}");
+    let e = range(0.0, 1e30, 1.0).unwrap_err();
+    assert!(e.contains("my_range") && e.contains("limit of"), "{e}");
+    // Inputs computed at run time are refused.
+    let e = M::new(&[("s", &[])])
+        .ints("l", &[5])
+        .ints("d", &[1])
+        .node("Range", &["s", "l", "d"], "y", vec![])
+        .import(&["y"])
+        .unwrap_err();
+    assert!(e.contains("my_range") && e.contains("constant"), "{e}");
+}
+
+#[test]
 fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let err = |m: M| m.import(&["y"]).unwrap_err();
     // Repeats computed at run time.

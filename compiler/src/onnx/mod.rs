@@ -84,8 +84,10 @@ pub enum ImportError {
     Graph(String),
 }
 
-/// Every ONNX op type the importer accepts (printed by `zkc ops`).
+/// Every ONNX op type the importer accepts (printed by `zkc ops`); the ops without a circuit
+/// carry the [`FLOAT_ONLY`] note.
 pub const SUPPORTED_OPS: &[&str] = nodes::SUPPORTED;
+pub use nodes::{op_type_of, FLOAT_ONLY};
 
 /// Reads and imports an ONNX file.
 pub fn load(path: &Path, opts: &ImportOptions) -> Result<Graph, ImportError> {
@@ -137,12 +139,32 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
         env.insert(input.name.clone(), id);
     }
 
+    // Declared element types (graph inputs and outputs, value_info, initializers): CastLike
+    // reads its target type from them.
+    let mut elem_types: HashMap<String, i32> = graph
+        .input
+        .iter()
+        .chain(&graph.value_info)
+        .chain(&graph.output)
+        .filter_map(|v| {
+            let t = v.type_.as_ref()?;
+            match &t.value {
+                Some(onnx_protobuf::type_proto::Value::TensorType(tt)) if tt.elem_type != 0 => {
+                    Some((v.name.clone(), tt.elem_type))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    elem_types.extend(graph.initializer.iter().map(|t| (t.name.clone(), t.data_type)));
+
     let order = topological_order(graph)?;
     let mut cx = nodes::Context {
         g,
         env,
         opset,
         max_elements: opts.max_elements,
+        elem_types,
     };
     for index in order {
         let node = &graph.node[index];

@@ -10,13 +10,21 @@ use zkc_ir::{Activation, BinaryOp, Graph, Op, Tensor, ValueId};
 use super::proto::{self, Attrs};
 use super::ImportError;
 
-/// Every ONNX op type the importer accepts.
+/// What a [`SUPPORTED`] entry adds after the op type when the op has a float meaning but no
+/// circuit: `zkc run` computes it, `zkc compile` refuses it at lowering, naming the node.
+pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
+
+/// Every ONNX op type the importer accepts, as `zkc ops` lists it: the op type, followed by
+/// [`FLOAT_ONLY`] for the ops that run in float only.
 pub const SUPPORTED: &[&str] = &[
     "Abs",
     "Add",
+    "ArgMax (float only: no circuit yet)",
+    "ArgMin (float only: no circuit yet)",
     "AveragePool",
     "BatchNormalization",
     "Cast",
+    "CastLike",
     "Ceil",
     "Clip",
     "Concat",
@@ -56,6 +64,7 @@ pub const SUPPORTED: &[&str] = &[
     "Pad",
     "Pow",
     "PRelu",
+    "Range",
     "Reciprocal",
     "ReduceMax",
     "ReduceMean",
@@ -66,6 +75,7 @@ pub const SUPPORTED: &[&str] = &[
     "Selu",
     "Shape",
     "Sigmoid",
+    "Size",
     "Slice",
     "Softmax",
     "Softplus",
@@ -84,11 +94,19 @@ pub const SUPPORTED: &[&str] = &[
     "Unsqueeze",
 ];
 
+/// The ONNX op type of a [`SUPPORTED`] entry (without the [`FLOAT_ONLY`] note).
+pub fn op_type_of(entry: &str) -> &str {
+    entry.strip_suffix(FLOAT_ONLY).unwrap_or(entry)
+}
+
 pub(super) struct Context {
     pub g: Graph,
     pub env: HashMap<String, ValueId>,
     pub opset: i64,
     pub max_elements: usize,
+    /// ONNX element types (`TensorProto.DataType`) known by value name: declared in the graph
+    /// or produced by a Cast.
+    pub elem_types: HashMap<String, i32>,
 }
 
 type R<T> = Result<T, String>;
@@ -100,7 +118,7 @@ impl Context {
         } else {
             node.name.clone()
         };
-        if !SUPPORTED.contains(&node.op_type.as_str()) {
+        if !SUPPORTED.iter().any(|s| op_type_of(s) == node.op_type) {
             return Err(ImportError::Unsupported {
                 index,
                 node: name,
@@ -237,19 +255,91 @@ impl Context {
                 let d: Vec<f64> = s[start..end.max(start)].iter().map(|&x| x as f64).collect();
                 self.g.add_constant(&out, Tensor::new(vec![d.len()], d))
             }
-            "Cast" => {
+            "ArgMax" | "ArgMin" => {
                 let x = self.req(node, 0)?;
-                match self.constant(x) {
-                    Some(t) => {
-                        let to = a.int("to").unwrap_or(1) as i32;
-                        let mut t = t.clone();
-                        if ![1, 10, 11, 16].contains(&to) {
-                            t.data.iter_mut().for_each(|v| *v = v.trunc());
-                        }
-                        self.g.add_constant(&out, t)
+                let axis = self.axis(a.int("axis").unwrap_or(0), self.shape(x).len())?;
+                let op = Op::ArgMaxMin {
+                    max: op_type == "ArgMax",
+                    axis,
+                    keepdims: a.int("keepdims").unwrap_or(1) != 0,
+                    select_last: a.int("select_last_index").unwrap_or(0) != 0,
+                };
+                self.emit(name, op_type, op, vec![x], &out)?
+            }
+            // The element count of the static shape, a scalar (int64 in ONNX).
+            "Size" => {
+                let n = numel(&self.shape(self.req(node, 0)?));
+                self.g.add_constant(&out, Tensor::scalar(n as f64))
+            }
+            // Every tensor is f64 here: a cast to a float type is the identity, to an integer
+            // type it truncates toward zero (ONNX's float → int), to bool it is x ≠ 0.
+            "Cast" | "CastLike" => {
+                let x = self.req(node, 0)?;
+                let to = match op_type {
+                    "Cast" => a.int("to").ok_or("to is required")? as i32,
+                    _ => {
+                        let like = node
+                            .input
+                            .get(1)
+                            .filter(|s| !s.is_empty())
+                            .ok_or("input 1 is required but missing")?;
+                        *self.elem_types.get(like).ok_or_else(|| {
+                            format!("the element type of input 1 `{like}` is not declared (graph input, initializer, value_info or a Cast output); zkc needs it to know the target type")
+                        })?
                     }
-                    None => x, // float-to-float casts of activations do not change values here
+                };
+                if let Some(o) = node.output.first() {
+                    self.elem_types.insert(o.clone(), to);
                 }
+                match to {
+                    // FLOAT, FLOAT16, DOUBLE, BFLOAT16.
+                    1 | 10 | 11 | 16 => x,
+                    // UINT8, INT8, UINT16, INT16, INT32, INT64, UINT32, UINT64.
+                    2..=7 | 12 | 13 => self.emit(name, op_type, Op::Activation(Activation::Trunc), vec![x], &out)?,
+                    // BOOL
+                    9 => match self.constant(x) {
+                        Some(t) => {
+                            let mut t = t.clone();
+                            t.data.iter_mut().for_each(|v| *v = f64::from(*v != 0.0));
+                            self.g.add_constant(&out, t)
+                        }
+                        None => {
+                            return Err(
+                                "a cast to bool of a value computed at run time (x ≠ 0) has no circuit and no float meaning in zkc yet; only constants are folded".into(),
+                            )
+                        }
+                    },
+                    t => return Err(format!("casts to element type {t} ({}) are not supported; zkc casts between float, integer and bool types", proto::type_name(t))),
+                }
+            }
+            // start, start + delta, ... while before limit: max(⌈(limit - start) / delta⌉, 0)
+            // values, computed at import from constant scalars.
+            "Range" => {
+                let scalar = |i: usize, what: &str| -> R<f64> {
+                    let t = self
+                        .const_input(node, i, what)?
+                        .ok_or(format!("input {i} ({what}) is required"))?;
+                    match t.data.as_slice() {
+                        [v] => Ok(*v),
+                        _ => Err(format!("input {i} ({what}) must be a scalar, got shape {:?}", t.shape)),
+                    }
+                };
+                let (start, limit, delta) = (scalar(0, "start")?, scalar(1, "limit")?, scalar(2, "delta")?);
+                if delta == 0.0 || !(start.is_finite() && limit.is_finite() && delta.is_finite()) {
+                    return Err(format!(
+                        "start {start}, limit {limit} and delta {delta} must be finite with delta ≠ 0"
+                    ));
+                }
+                let n = ((limit - start) / delta).ceil().max(0.0);
+                if n > self.max_elements as f64 {
+                    return Err(format!(
+                        "the range has {n} values, over the limit of {} elements; raise it with --max-elements if this is intended",
+                        self.max_elements
+                    ));
+                }
+                let n = n as usize;
+                let d: Vec<f64> = (0..n).map(|i| start + i as f64 * delta).collect();
+                self.g.add_constant(&out, Tensor::new(vec![n], d))
             }
             "ConstantOfShape" => {
                 let shape: Vec<usize> = self

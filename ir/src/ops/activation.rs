@@ -90,6 +90,8 @@ pub enum Activation {
     Ceil,
     /// x rounded to the nearest integer, halves to the even one (ONNX Round).
     Round,
+    /// x rounded toward zero (ONNX Cast from a float type to an integer type).
+    Trunc,
     /// 1/x (ONNX Reciprocal).
     Reciprocal,
     /// (bias + k·x)^(-beta): the factor ONNX LRN multiplies each input by, as a function of
@@ -134,6 +136,7 @@ impl Activation {
             Activation::Floor => "Floor",
             Activation::Ceil => "Ceil",
             Activation::Round => "Round",
+            Activation::Trunc => "Trunc",
             Activation::Reciprocal => "Reciprocal",
             Activation::LrnFactor { .. } => "LrnFactor",
         }
@@ -196,6 +199,7 @@ impl Activation {
             Activation::Floor => x.floor(),
             Activation::Ceil => x.ceil(),
             Activation::Round => x.round_ties_even(),
+            Activation::Trunc => x.trunc(),
             Activation::Reciprocal => 1.0 / x,
             Activation::LrnFactor { k, bias, beta } => (bias + k * x).powf(-beta),
         }
@@ -333,6 +337,15 @@ mod tests {
         let c = |x| Activation::Ceil.apply(x);
         assert_eq!([f(-1.5), f(1.2), f(2.0), f(-0.0)], [-2.0, 1.0, 2.0, 0.0]);
         assert_eq!([c(-1.5), c(1.2), c(2.0), c(-0.2)], [-1.0, 2.0, 2.0, 0.0]);
+    }
+
+    #[test]
+    fn trunc_rounds_toward_zero_on_both_sides() {
+        let t = |x| Activation::Trunc.apply(x);
+        assert_eq!(
+            [t(-1.9), t(-1.0), t(-0.4), t(0.4), t(1.9), t(3.0)],
+            [-1.0, -1.0, 0.0, 0.0, 1.0, 3.0]
+        );
     }
 
     #[test]

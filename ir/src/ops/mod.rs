@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::tensor::Tensor;
 
 pub mod activation;
+pub mod arg;
 pub mod binary;
 pub mod concat;
 pub mod conv;
@@ -195,6 +196,18 @@ pub enum Op {
         /// Fill rule.
         mode: PadMode,
     },
+    /// Index of the largest (`max`) or smallest value along `axis`, as an exact integer;
+    /// ties go to the first index, or the last with `select_last`. Inputs: x.
+    ArgMaxMin {
+        /// ArgMax instead of ArgMin.
+        max: bool,
+        /// Axis (non-negative).
+        axis: usize,
+        /// Keep the axis as size 1.
+        keepdims: bool,
+        /// Ties go to the last index.
+        select_last: bool,
+    },
 }
 
 impl Op {
@@ -220,6 +233,8 @@ impl Op {
             Op::Slice { .. } => "Slice".into(),
             Op::Gather { .. } => "Gather".into(),
             Op::Pad { .. } => "Pad".into(),
+            Op::ArgMaxMin { max: true, .. } => "ArgMax".into(),
+            Op::ArgMaxMin { max: false, .. } => "ArgMin".into(),
         }
     }
 
@@ -300,6 +315,10 @@ impl Op {
                 pad::check_mode(pads, mode, inputs[0])?;
                 pad::shape(pads, inputs[0])
             }
+            Op::ArgMaxMin { axis, keepdims, .. } => {
+                want(1..=1)?;
+                arg::shape(*axis, *keepdims, inputs[0])
+            }
         }
     }
 
@@ -323,6 +342,9 @@ impl Op {
             Op::Slice { ranges } => slice::eval(ranges, inputs[0], &out_shape),
             Op::Gather { axis } => gather::eval(*axis, inputs[0], inputs[1], &out_shape)?,
             Op::Pad { pads, mode } => pad::eval(pads, mode, inputs[0], &out_shape),
+            Op::ArgMaxMin {
+                max, axis, select_last, ..
+            } => arg::eval(*max, *axis, *select_last, inputs[0], &out_shape),
         };
         Ok(out)
     }

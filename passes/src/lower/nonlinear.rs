@@ -151,7 +151,7 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                 bound = bound.max(yb);
             }
         }
-        Activation::Floor | Activation::Ceil | Activation::Round => {
+        Activation::Floor | Activation::Ceil | Activation::Round | Activation::Trunc => {
             for &v in &x.vars {
                 let (y, yb) = round(b, a, v, x.bound)?;
                 vars.push(y);
@@ -175,7 +175,9 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
 /// - round, halves to even: u = Rescale(x, s) rounds halves up and d = -Rescale(-x, s)
 ///   rounds them down, so t = u - d is 1 exactly at a half and 0 elsewhere. At a half the
 ///   even one of u, d = u - 1 wins: n = u - t·p with p = u - 2·⌊u/2⌋ the parity of u
-///   (⌊u/2⌋ = Rescale(u - 1, 1)) and t·p one `Mul` of two 0/1 values.
+///   (⌊u/2⌋ = Rescale(u - 1, 1)) and t·p one `Mul` of two 0/1 values;
+/// - trunc (toward zero): with m = max(x, 0) (one `Max`), n = floor(m) + ceil(x - m): for
+///   x ≥ 0 the second term is ceil(0) = 0, for x < 0 the first is floor(0) = 0.
 ///
 /// Every quotient is pinned by its `Rescale` (remainder range-checked), so the circuit
 /// admits exactly this n; no table is involved, so no input is rounded before the step.
@@ -206,6 +208,14 @@ fn round(b: &mut Builder, a: &Activation, x: Var, xb: i128) -> R<(Var, i128)> {
             let p = b.linear(vec![(1, u), (-2, h)], 0, 1)?;
             let tp = b.mul(t, p, 1)?;
             (b.linear(vec![(1, u), (-1, tp)], 0, ub + 1)?, ub + 1)
+        }
+        Activation::Trunc => {
+            let m = b.max(x, None, xb)?;
+            let fz = b.linear(vec![(1, m)], -half, xb + half)?;
+            let (f, fb) = b.rescale(fz, s, xb + half)?;
+            let cz = b.linear(vec![(1, x), (-1, m)], half - 1, xb + half)?;
+            let (c, cb) = b.rescale(cz, s, xb + half)?;
+            (b.linear(vec![(1, f), (1, c)], 0, fb.max(cb))?, fb.max(cb))
         }
         _ => return Err(format!("{} is not a rounding function (a zkc bug)", a.name())),
     };

@@ -29,7 +29,7 @@ fn is_monotone(eg: &EG, s: &Subst) -> bool {
         Activation::HardSigmoid { alpha, .. } => alpha >= 0.0,
         Activation::Log | Activation::Sqrt | Activation::Pow { .. } => false,
         Activation::Abs | Activation::Neg | Activation::HardSwish => false,
-        Activation::Erf | Activation::Floor | Activation::Ceil | Activation::Round => true,
+        Activation::Erf | Activation::Floor | Activation::Ceil | Activation::Round | Activation::Trunc => true,
         // x > alpha ? x : 0 jumps from 0 up to alpha at alpha: nondecreasing iff alpha ≥ 0.
         Activation::ThresholdedRelu { alpha } => alpha >= 0.0,
         // Each dips below 0 for negative x and comes back to 0: not monotone.
