@@ -33,7 +33,7 @@ def test_model_of_the_wrong_type():
 
 
 def test_unsupported_op_names_the_node():
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
     node = helper.make_node("GridSample", ["x", "g"], ["y"], name="sampler")
