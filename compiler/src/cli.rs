@@ -676,6 +676,19 @@ pub fn hash_file(file: &Path, backend: &str, scale: Option<u32>, circuit: Option
     Ok(prover::commitment(&backend, group, &ints))
 }
 
+/// One node's fixed-point type and why (a row of `calibrate --explain`, an entry of its --json).
+#[derive(serde::Serialize)]
+struct NodeRange {
+    name: String,
+    op: String,
+    scale: u32,
+    bits: u32,
+    /// The value range the type admits: ±2^(bits-1) / 2^scale.
+    range: f64,
+    accumulator_bits: u32,
+    reason: &'static str,
+}
+
 /// Why a node's range is what it is (for `calibrate --explain`).
 fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
     use zkc_ir::ops::{PoolKind, PoolParams, ReduceKind};
@@ -865,45 +878,43 @@ pub fn run(cli: Cli) -> Result<()> {
                 let trace = pipeline::witness(&compiled, s)?;
                 worst = worst.max(max_abs_err(&pipeline::outputs(&compiled, &trace), &float));
             }
-            let mut nodes_json = Vec::new();
-            for (i, n) in g.nodes.iter().enumerate() {
-                let (s, b) = match compiled.types[n.output.0] {
-                    Some(zkc_ir::ElemType::Fixed { scale, bits }) => (scale, bits),
-                    _ => (0, 0),
-                };
-                let consts = n.inputs.iter().any(|&v| g.value(v).constant.is_some());
-                nodes_json.push(serde_json::json!({
-                    "name": n.name,
-                    "op": n.op.name(),
-                    "scale": s,
-                    "bits": b,
-                    "range": 2f64.powi(b as i32 - 1) / 2f64.powi(s as i32),
-                    "accumulator_bits": compiled.accumulator_bits[i],
-                    "reason": explain_reason(&n.op, consts),
-                }));
-            }
+            let nodes: Vec<NodeRange> = g
+                .nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let (scale, bits) = match compiled.types[n.output.0] {
+                        Some(zkc_ir::ElemType::Fixed { scale, bits }) => (scale, bits),
+                        _ => (0, 0),
+                    };
+                    let consts = n.inputs.iter().any(|&v| g.value(v).constant.is_some());
+                    NodeRange {
+                        name: n.name.clone(),
+                        op: n.op.name(),
+                        scale,
+                        bits,
+                        range: 2f64.powi(bits as i32 - 1) / 2f64.powi(scale as i32),
+                        accumulator_bits: compiled.accumulator_bits[i],
+                        reason: explain_reason(&n.op, consts),
+                    }
+                })
+                .collect();
             if explain {
                 println!(
                     "{:<4} {:<24} {:<12} {:>5} {:>5} {:>12} {:>8}  reason",
                     "#", "node", "op", "scale", "bits", "range", "acc bits"
                 );
-                for (i, n) in g.nodes.iter().enumerate() {
-                    let (s, b) = match compiled.types[n.output.0] {
-                        Some(zkc_ir::ElemType::Fixed { scale, bits }) => (scale, bits),
-                        _ => (0, 0),
-                    };
-                    let range = 2f64.powi(b as i32 - 1) / 2f64.powi(s as i32);
-                    let consts = n.inputs.iter().any(|&v| g.value(v).constant.is_some());
+                for (i, r) in nodes.iter().enumerate() {
                     println!(
                         "{:<4} {:<24} {:<12} {:>5} {:>5} {:>12} {:>8}  {}",
                         i,
-                        n.name,
-                        n.op.name(),
-                        s,
-                        b,
-                        format!("±{range}"),
-                        compiled.accumulator_bits[i],
-                        explain_reason(&n.op, consts)
+                        r.name,
+                        r.op,
+                        r.scale,
+                        r.bits,
+                        format!("±{}", r.range),
+                        r.accumulator_bits,
+                        r.reason
                     );
                 }
             }
@@ -915,7 +926,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "lookup_bits": plan.config.lookup_bits,
                     "samples": plan.samples,
                     "inputs": inputs_json,
-                    "nodes": nodes_json,
+                    "nodes": nodes,
                     "max_abs_error": worst,
                     "arguments": compiled.program.arguments.len(),
                     "witness_values": compiled.program.num_vars,
@@ -1322,28 +1333,14 @@ pub fn run_args(args: Vec<OsString>, relaunch: Option<bench::Relaunch>) -> Resul
 }
 
 /// A verification that failed: the proof, a key or what the proof is about was rejected.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct Rejected(pub String);
 
-impl std::fmt::Display for Rejected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Rejected {}
-
 /// Command-line arguments clap refused (the message is clap's, with the usage line).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 struct Usage(String);
-
-impl std::fmt::Display for Usage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Usage {}
 
 /// What kind of failure an error is, for callers that react differently to each (the
 /// Python package raises one exception class per kind).

@@ -13,12 +13,16 @@ fn shared(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn kind(args: &[&dyn AsRef<std::ffi::OsStr>]) -> ErrorKind {
+/// Runs `zkc ARGS...` in-process.
+fn zkc(args: &[&dyn AsRef<std::ffi::OsStr>]) -> anyhow::Result<()> {
     let argv: Vec<OsString> = std::iter::once(OsString::from("zkc"))
         .chain(args.iter().map(|a| a.as_ref().to_os_string()))
         .collect();
-    let e = run_args(argv, None).expect_err("the command fails");
-    error_kind(&e)
+    run_args(argv, None)
+}
+
+fn kind(args: &[&dyn AsRef<std::ffi::OsStr>]) -> ErrorKind {
+    error_kind(&zkc(args).expect_err("the command fails"))
 }
 
 #[test]
@@ -42,16 +46,16 @@ fn every_kind_from_a_real_failure() {
 
     // A proof, then a public value changed: rejected.
     let p = d.join("p");
-    run_args(
-        ["zkc", "fullprove"]
-            .into_iter()
-            .map(OsString::from)
-            .chain([ff.as_os_str().into(), "--input".into(), input.as_os_str().into()])
-            .chain(["--backend", "groth16", "--out"].map(OsString::from))
-            .chain([p.as_os_str().into()])
-            .collect(),
-        None,
-    )
+    zkc(&[
+        &"fullprove",
+        &ff,
+        &"--input",
+        &input,
+        &"--backend",
+        &"groth16",
+        &"--out",
+        &p,
+    ])
     .expect("ff proves");
     let public = p.join("public.json");
     let text = std::fs::read_to_string(&public).unwrap();
@@ -70,16 +74,16 @@ fn every_kind_from_a_real_failure() {
     // Another backend's key beside the proof: an artifact mismatch.
     let h = d.join("h");
     std::fs::create_dir_all(&h).unwrap();
-    run_args(
-        ["zkc", "compile"]
-            .into_iter()
-            .map(OsString::from)
-            .chain([ff.as_os_str().into(), "--data".into(), input.as_os_str().into()])
-            .chain(["--backend", "plonky2", "--out"].map(OsString::from))
-            .chain([h.as_os_str().into()])
-            .collect(),
-        None,
-    )
+    zkc(&[
+        &"compile",
+        &ff,
+        &"--data",
+        &input,
+        &"--backend",
+        &"plonky2",
+        &"--out",
+        &h,
+    ])
     .expect("ff compiles");
     std::fs::copy(h.join("circuit.zkc"), p.join("circuit.zkc")).unwrap();
     assert_eq!(kind(&[&"verify", &p]), ErrorKind::ArtifactMismatch);
@@ -88,6 +92,6 @@ fn every_kind_from_a_real_failure() {
 #[test]
 fn help_and_version_succeed() {
     for flag in ["--help", "--version"] {
-        run_args(vec!["zkc".into(), flag.into()], None).expect("prints and succeeds");
+        zkc(&[&flag]).expect("prints and succeeds");
     }
 }

@@ -197,18 +197,17 @@ class _Scratch:
 
     def inputs(self, inputs: Inputs) -> Path:
         """IN.json: a path as it is, or one array per graph input."""
-        if _is_path(inputs):
-            return Path(inputs)
-        p = self.path("input.json")
-        p.write_text(json.dumps({"input_data": _lists(inputs, "inputs")}))
-        return p
+        return self._data(inputs, "input")
 
     def outputs(self, outputs: Inputs) -> Path:
         """OUT.json: a path as it is, or one array per graph output."""
-        if _is_path(outputs):
-            return Path(outputs)
-        p = self.path("output.json")
-        p.write_text(json.dumps({"output_data": _lists(outputs, "outputs")}))
+        return self._data(outputs, "output")
+
+    def _data(self, values: Inputs, kind: str) -> Path:
+        if _is_path(values):
+            return Path(values)
+        p = self.path(f"{kind}.json")
+        p.write_text(json.dumps({f"{kind}_data": _lists(values, f"{kind}s")}))
         return p
 
     def samples(self, data: Inputs) -> Path:
