@@ -2,7 +2,8 @@
 `onnx.backend.test.case.node`) as one directory per case: model.onnx and
 test_data_set_0/{input,output}_N.pb, the layout of ../shared/conformance. Cases whose data
 is not a plain numeric tensor (sequences, optionals, strings, float8/int4 TensorProtos) are
-listed in skipped.txt with the reason. Not checked in: .ci/run generates it with the pinned
+listed in skipped.txt with the reason; float_cases.txt lists the cases whose inputs and outputs
+are all floating point (the "float cases" the conformance target counts). Not checked in: .ci/run generates it with the pinned
 onnx of python/requirements-test.txt.
 
     python3 tests/onnx_node_suite/generate.py OUT_DIR
@@ -44,6 +45,7 @@ def main(out: str) -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     skipped = []
+    float_cases = []
     written = 0
     for case in sorted(cases, key=lambda c: c.name):
         if not case.data_sets:
@@ -70,8 +72,12 @@ def main(out: str) -> int:
                 with open(os.path.join(data, f"{kind}_{i}.pb"), "wb") as f:
                     f.write(t.SerializeToString())
         written += 1
+        if all(np.issubdtype(np.asarray(v).dtype, np.floating) for v in [*inputs, *outputs]):
+            float_cases.append(case.name)
     with open(os.path.join(tmp, "skipped.txt"), "w") as f:
         f.write("".join(s + "\n" for s in skipped))
+    with open(os.path.join(tmp, "float_cases.txt"), "w") as f:
+        f.write("".join(s + "\n" for s in float_cases))
     with open(os.path.join(tmp, "VERSION"), "w") as f:
         f.write(f"onnx {onnx.__version__}: {len(cases)} cases, {written} written, {len(skipped)} skipped\n")
     shutil.rmtree(out, ignore_errors=True)

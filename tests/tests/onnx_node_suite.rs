@@ -127,6 +127,15 @@ fn onnx_node_suite_in_float_and_fixed_point() {
         .collect();
     cases.sort();
     let skipped = std::fs::read_to_string(root.join("skipped.txt")).unwrap_or_default();
+    // The cases whose inputs and outputs are all floating point: the "float cases".
+    let float_listing = std::fs::read_to_string(root.join("float_cases.txt")).unwrap_or_else(|e| {
+        panic!(
+            "{}/float_cases.txt: {e}. Regenerate the suite with tests/onnx_node_suite/generate.py",
+            root.display()
+        )
+    });
+    let float_cases: std::collections::HashSet<&str> = float_listing.lines().collect();
+    let (mut fc_float_pass, mut fc_fixed_pass) = (0, 0);
     // The panics are counted and printed per case; keep the default hook's backtraces out.
     std::panic::set_hook(Box::new(|_| {}));
     let (mut float_pass, mut fixed_pass, mut panics) = (0, 0, 0);
@@ -139,9 +148,12 @@ fn onnx_node_suite_in_float_and_fixed_point() {
             }
             Ok(()) => {
                 float_pass += 1;
+                let is_float_case = float_cases.contains(&*name);
+                fc_float_pass += is_float_case as usize;
                 match guarded(|| fixed_case(case)) {
                     Ok(()) => {
                         fixed_pass += 1;
+                        fc_fixed_pass += is_float_case as usize;
                         format!("pass        {name}")
                     }
                     Err(e) => {
@@ -163,6 +175,12 @@ fn onnx_node_suite_in_float_and_fixed_point() {
         100.0 * float_pass as f64 / total.max(1) as f64,
         100.0 * fixed_pass as f64 / float_pass.max(1) as f64,
         skipped.lines().count()
+    );
+    println!(
+        "onnx node suite, float cases (all inputs and outputs floating point): {fc_float_pass}/{} pass in float ({:.1}%), {fc_fixed_pass}/{fc_float_pass} of those also in fixed point ({:.1}%)",
+        float_cases.len(),
+        100.0 * fc_float_pass as f64 / float_cases.len().max(1) as f64,
+        100.0 * fc_fixed_pass as f64 / fc_float_pass.max(1) as f64,
     );
     assert!(
         float_pass >= FLOAT_PASS_FLOOR,
