@@ -834,7 +834,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 g.run(&inputs)
                     .with_context(|| format!("running {}", model.model.display()))?
             };
-            let file = io::outputs_file(&outs);
+            let file = io::outputs_file(&outs).with_kinds(&g.output_kinds);
             match output {
                 Some(p) => write_json(&p, &file)?,
                 None => println!("{}", serde_json::to_string(&file)?),
@@ -1375,6 +1375,7 @@ pub fn error_kind(e: &anyhow::Error) -> ErrorKind {
         if let Some(i) = cause.downcast_ref::<onnx::ImportError>() {
             return match i {
                 onnx::ImportError::Unsupported { .. } => ErrorKind::UnsupportedOp,
+                onnx::ImportError::TensorFile { .. } => ErrorKind::BadInput,
                 _ => ErrorKind::BadModel,
             };
         }

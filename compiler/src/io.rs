@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-use zkc_ir::{Graph, Tensor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zkc_ir::{Graph, NumberKind, Tensor};
 
 /// Why a data file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -35,10 +36,68 @@ struct InputFile {
 }
 
 /// The `{"output_data": ...}` file.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Deserialize, Debug, Clone, PartialEq, Default)]
 pub struct OutputFile {
     /// One flattened list per output.
+    #[serde(deserialize_with = "numbers_or_booleans")]
     pub output_data: Vec<Vec<f64>>,
+    /// What each output holds (not stored as such: an integer output is written as JSON
+    /// integers and a boolean one as true/false, the way IN.json takes them; missing = real).
+    #[serde(skip)]
+    pub kinds: Vec<NumberKind>,
+}
+
+impl OutputFile {
+    /// The same file, writing each output as the model declares it.
+    pub fn with_kinds(mut self, kinds: &[NumberKind]) -> Self {
+        self.kinds = kinds.to_vec();
+        self
+    }
+}
+
+/// One output's values as JSON: integers and booleans as such when every value is one
+/// (a value that is not, say a NaN, keeps the whole list as numbers, so nothing is lost).
+fn typed_values(values: &[f64], kind: NumberKind) -> Vec<serde_json::Value> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: f64 integers beyond it are not exact.
+    match kind {
+        NumberKind::Integer if values.iter().all(|v| v.fract() == 0.0 && v.abs() <= EXACT) => {
+            values.iter().map(|&v| serde_json::Value::from(v as i64)).collect()
+        }
+        NumberKind::Bool if values.iter().all(|&v| v == 0.0 || v == 1.0) => {
+            values.iter().map(|&v| serde_json::Value::Bool(v == 1.0)).collect()
+        }
+        _ => values.iter().map(|&v| serde_json::Value::from(v)).collect(),
+    }
+}
+
+impl Serialize for OutputFile {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let data: Vec<Vec<serde_json::Value>> = self
+            .output_data
+            .iter()
+            .enumerate()
+            .map(|(i, values)| typed_values(values, self.kinds.get(i).copied().unwrap_or_default()))
+            .collect();
+        let mut st = s.serialize_struct("OutputFile", 1)?;
+        st.serialize_field("output_data", &data)?;
+        st.end()
+    }
+}
+
+/// Reads `output_data` lists of numbers or booleans (true = 1, false = 0), as IN.json's.
+fn numbers_or_booleans<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+    let lists: Vec<Vec<serde_json::Value>> = Vec::deserialize(d)?;
+    lists
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut v = Vec::with_capacity(row.len());
+            row.iter()
+                .try_for_each(|x| flatten(x, &mut v))
+                .map_err(|e| serde::de::Error::custom(format!("output {i}: {e}")))?;
+            Ok(v)
+        })
+        .collect()
 }
 
 fn flatten(v: &serde_json::Value, out: &mut Vec<f64>) -> Result<(), String> {
@@ -160,6 +219,7 @@ pub fn read_samples(path: &Path, graph: &Graph) -> Result<Vec<Vec<Tensor>>, Data
 pub fn outputs_file(outputs: &[Tensor]) -> OutputFile {
     OutputFile {
         output_data: outputs.iter().map(|t| t.data.clone()).collect(),
+        kinds: Vec::new(),
     }
 }
 
@@ -184,6 +244,20 @@ mod tests {
     fn integers_and_booleans_are_values() {
         let lists = parse_input_lists(r#"{"input_data": [[1, -2, 3.5], [true, false, 1, 0]]}"#, "in.json").unwrap();
         assert_eq!(lists, vec![vec![1.0, -2.0, 3.5], vec![1.0, 0.0, 1.0, 0.0]]);
+    }
+
+    #[test]
+    fn integer_and_boolean_outputs_are_written_as_such_and_read_back() {
+        use zkc_ir::NumberKind::{Bool, Integer, Real};
+        let file = super::OutputFile {
+            output_data: vec![vec![1.0, -2.0], vec![1.0, 0.0], vec![2.0, 0.5], vec![3.0, 0.5]],
+            kinds: vec![Integer, Bool, Real, Integer],
+        };
+        let text = serde_json::to_string(&file).unwrap();
+        // The last one is declared integer but holds 0.5: kept as numbers, not truncated.
+        assert_eq!(text, r#"{"output_data":[[1,-2],[true,false],[2.0,0.5],[3.0,0.5]]}"#);
+        let back: super::OutputFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.output_data, file.output_data);
     }
 
     #[test]

@@ -49,6 +49,35 @@ pub struct Graph {
     pub inputs: Vec<ValueId>,
     /// The model outputs, in order.
     pub outputs: Vec<ValueId>,
+    /// What each output holds as the model declares it (empty: all real numbers); OUT.json
+    /// writes integer and boolean outputs back as JSON integers and booleans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_kinds: Vec<NumberKind>,
+}
+
+/// The kind of number a model's tensor holds, from its declared ONNX element type: every
+/// tensor is computed in f64 (float) or fixed point, but integer and boolean inputs and
+/// outputs are read and written as such.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NumberKind {
+    /// Floating point (float, double, float16, bfloat16), or undeclared.
+    #[default]
+    Real,
+    /// A signed or unsigned integer type.
+    Integer,
+    /// Boolean.
+    Bool,
+}
+
+impl NumberKind {
+    /// The kind of an ONNX `TensorProto.DataType`.
+    pub fn of_onnx(elem_type: i32) -> Self {
+        match elem_type {
+            2..=7 | 12 | 13 => NumberKind::Integer,
+            9 => NumberKind::Bool,
+            _ => NumberKind::Real,
+        }
+    }
 }
 
 /// Why a graph could not be built or run.

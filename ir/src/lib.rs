@@ -7,7 +7,7 @@ pub mod ops;
 pub mod tensor;
 pub mod types;
 
-pub use graph::{Graph, GraphError, Node, Value, ValueId};
+pub use graph::{Graph, GraphError, Node, NumberKind, Value, ValueId};
 pub use ops::{Activation, BinaryOp, Op};
 pub use tensor::Tensor;
 pub use types::ElemType;

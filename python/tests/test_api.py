@@ -184,3 +184,19 @@ def test_long_steps_release_the_interpreter(tmp_path):
         stop.set()
         t.join()
     assert during > 100_000, f"the other thread ran only {during} iterations during setup and prove"
+
+
+def test_integer_outputs_come_back_as_integers():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("ArgMax", ["x"], ["i"], axis=1, keepdims=0)],
+        "argmax",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
+        [helper.make_tensor_value_info("i", TensorProto.INT64, [2])],
+    )
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    (i,) = zkc.run(m, [np.array([[0.1, 0.9, 0.3], [0.7, 0.2, 0.1]], dtype=np.float32)])
+    assert i.dtype == np.int64
+    np.testing.assert_array_equal(i, [1, 0])

@@ -240,10 +240,20 @@ def _lists(arrays: Sequence[Any], what: str) -> List[List[Any]]:
     return [_flat(a, f"{what}[{i}]") for i, a in enumerate(arrays)]
 
 
+def _as_array(values: list) -> np.ndarray:
+    """One output list as written: booleans and integers (outputs the model declares bool or
+    integer) keep their type; numbers are float64, with null (a NaN) as NaN."""
+    if values and all(isinstance(x, bool) for x in values):
+        return np.asarray(values, dtype=np.bool_)
+    if values and all(isinstance(x, int) and not isinstance(x, bool) for x in values):
+        return np.asarray(values, dtype=np.int64)
+    return np.asarray([np.nan if x is None else x for x in values], dtype=np.float64)
+
+
 def _read_outputs(path: Path, shapes: Optional[List[List[int]]] = None) -> List[np.ndarray]:
     """OUT.json's lists as arrays, shaped as the model's outputs when the counts agree."""
     data = json.loads(path.read_text())["output_data"]
-    arrays = [np.asarray(d, dtype=np.float64) for d in data]
+    arrays = [_as_array(d) for d in data]
     if shapes is not None and len(shapes) == len(arrays):
         arrays = [a.reshape(s) if int(np.prod(s)) == a.size else a for a, s in zip(arrays, shapes)]
     return arrays

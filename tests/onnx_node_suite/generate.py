@@ -6,6 +6,11 @@ listed in skipped.txt with the reason; float_cases.txt lists the cases whose inp
 are all floating point (the "float cases" the conformance target counts). Not checked in: .ci/run generates it with the pinned
 onnx of python/requirements-test.txt.
 
+It also writes the real architectures the package ships weightless in
+`onnx/backend/test/data/light` (AlexNet, ResNet-50, ... at 224x224, weights as ConstantOfShape)
+to OUT_DIR/light, in the same layout, with the input ONNX's own backend test runner feeds them
+(`Runner.generate_dummy_data(..., random=False)`: arange(n)/n) and the output it ships.
+
     python3 tests/onnx_node_suite/generate.py OUT_DIR
 """
 
@@ -20,6 +25,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 from onnx.backend.test.case import node
+from onnx.backend.test.runner import Runner
 
 NUMERIC = (np.floating, np.integer, np.bool_)
 
@@ -80,10 +86,35 @@ def main(out: str) -> int:
         f.write("".join(s + "\n" for s in float_cases))
     with open(os.path.join(tmp, "VERSION"), "w") as f:
         f.write(f"onnx {onnx.__version__}: {len(cases)} cases, {written} written, {len(skipped)} skipped\n")
+    light = write_light_models(os.path.join(tmp, "light"))
     shutil.rmtree(out, ignore_errors=True)
     os.rename(tmp, out)
+    print(f"onnx {onnx.__version__} light models: {light} written to {out}/light")
     print(f"onnx {onnx.__version__} node suite: {written} cases written to {out}, {len(skipped)} skipped (skipped.txt)")
     return 0
+
+
+def write_light_models(out: str) -> int:
+    src = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
+    written = 0
+    for f in sorted(os.listdir(src)):
+        if not f.endswith(".onnx"):
+            continue
+        name = f[: -len(".onnx")]
+        model = onnx.load(os.path.join(src, f))
+        inits = {i.name for i in model.graph.initializer}
+        data = os.path.join(out, name, "test_data_set_0")
+        os.makedirs(data)
+        shutil.copy(os.path.join(src, f), os.path.join(out, name, "model.onnx"))
+        inputs = [x for x in model.graph.input if x.name not in inits]
+        for i, x in enumerate(inputs):
+            value = Runner.generate_dummy_data(x, seed=0, name=name, random=False)
+            with open(os.path.join(data, f"input_{i}.pb"), "wb") as fh:
+                fh.write(numpy_helper.from_array(value).SerializeToString())
+        for i in range(len(model.graph.output)):
+            shutil.copy(os.path.join(src, f"{name}_output_{i}.pb"), os.path.join(data, f"output_{i}.pb"))
+        written += 1
+    return written
 
 
 if __name__ == "__main__":

@@ -4,78 +4,23 @@
 //! case prints one line (pass, or why not), then the totals; the pass counts have floors that
 //! only go up, and no case may panic.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use zkc_compiler::onnx;
-use zkc_ir::Tensor;
+use zkc_tests::onnx_cases::{case_dirs, compare, guarded, load_case, run_fixed, run_float, suite_dir};
 
 /// Cases whose float outputs match the reference (rtol 1e-3, atol 1e-4): raise it when more pass.
-const FLOAT_PASS_FLOOR: usize = 432;
+const FLOAT_PASS_FLOOR: usize = 442;
 /// Of those, cases whose fixed-point outputs (the circuit's computation, halo2's field) are
 /// within 1e-2 · max(|expected|, 1) of the reference: raise it when more pass.
-const FIXED_PASS_FLOOR: usize = 316;
+const FIXED_PASS_FLOOR: usize = 326;
 
 const RTOL: f64 = 1e-3;
 const ATOL: f64 = 1e-4;
 
-fn suite_dir() -> PathBuf {
-    match std::env::var_os("ZKC_ONNX_NODE_SUITE") {
-        Some(d) => PathBuf::from(d),
-        None => zkc_tests::repo_root().join("target/onnx-node-suite"),
-    }
-}
-
-fn load_case(dir: &Path) -> Result<(zkc_ir::Graph, Vec<Tensor>, Vec<Tensor>), String> {
-    let g = onnx::load(&dir.join("model.onnx"), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
-    let data = dir.join("test_data_set_0");
-    let mut inputs = Vec::new();
-    for (i, &id) in g.inputs.iter().enumerate() {
-        let mut t = onnx::read_tensor_pb(&data.join(format!("input_{i}.pb"))).map_err(|e| e.to_string())?;
-        let want = &g.value(id).shape;
-        if t.data.len() != want.iter().product::<usize>() {
-            return Err(format!(
-                "input {i} has {} values but the model declares {want:?}",
-                t.data.len()
-            ));
-        }
-        t.shape = want.clone();
-        inputs.push(t);
-    }
-    let mut outputs = Vec::new();
-    for i in 0..g.outputs.len() {
-        outputs.push(onnx::read_tensor_pb(&data.join(format!("output_{i}.pb"))).map_err(|e| e.to_string())?);
-    }
-    Ok((g, inputs, outputs))
-}
-
-fn compare(got: &[Tensor], want: &[Tensor], close: impl Fn(f64, f64) -> bool, tol: &str) -> Result<(), String> {
-    if got.len() != want.len() {
-        return Err(format!("{} outputs, expected {}", got.len(), want.len()));
-    }
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        if g.data.len() != w.data.len() {
-            return Err(format!(
-                "output {i}: {} values, expected {}",
-                g.data.len(),
-                w.data.len()
-            ));
-        }
-        for (j, (&a, &b)) in g.data.iter().zip(&w.data).enumerate() {
-            let same = a == b || (a.is_nan() && b.is_nan()) || (a.is_finite() && b.is_finite() && close(a, b));
-            if !same {
-                return Err(format!("output {i}[{j}] = {a}, expected {b} ({tol})"));
-            }
-        }
-    }
-    Ok(())
-}
-
 fn float_case(dir: &Path) -> Result<(), String> {
     let (g, inputs, want) = load_case(dir)?;
-    let got = g.run(&inputs).map_err(|e| e.to_string())?;
     compare(
-        &got,
+        &run_float(&g, &inputs)?,
         &want,
         |a, b| (a - b).abs() <= ATOL + RTOL * b.abs(),
         "rtol 1e-3, atol 1e-4",
@@ -84,48 +29,18 @@ fn float_case(dir: &Path) -> Result<(), String> {
 
 fn fixed_case(dir: &Path) -> Result<(), String> {
     let (g, inputs, want) = load_case(dir)?;
-    let compiled = zkc_compiler::pipeline::compile(&g, std::slice::from_ref(&inputs), Default::default(), "halo2")
-        .map_err(|e| e.to_string())?;
-    let trace = zkc_compiler::pipeline::witness(&compiled, &inputs).map_err(|e| e.to_string())?;
-    let got = zkc_compiler::pipeline::outputs(&compiled, &trace);
     compare(
-        &got,
+        &run_fixed(&g, &inputs)?,
         &want,
         |a, b| (a - b).abs() <= 1e-2 * b.abs().max(1.0),
         "1e-2 · max(|expected|, 1)",
     )
 }
 
-/// Runs `f`, turning a panic into an error that says so.
-fn guarded(f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(format!("PANIC: {msg}"))
-        }
-    }
-}
-
 #[test]
 fn onnx_node_suite_in_float_and_fixed_point() {
     let root = suite_dir();
-    let listing = std::fs::read_dir(&root).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}. Generate ONNX's node suite first (as .ci/run does): pip install -r python/requirements-test.txt && python3 tests/onnx_node_suite/generate.py {}",
-            root.display(),
-            root.display()
-        )
-    });
-    let mut cases: Vec<PathBuf> = listing
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join("model.onnx").exists())
-        .collect();
-    cases.sort();
+    let cases = case_dirs(&root);
     let skipped = std::fs::read_to_string(root.join("skipped.txt")).unwrap_or_default();
     // The cases whose inputs and outputs are all floating point: the "float cases".
     let float_listing = std::fs::read_to_string(root.join("float_cases.txt")).unwrap_or_else(|e| {

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use onnx_protobuf::{Message, ModelProto, ValueInfoProto};
-use zkc_ir::{Graph, Op, Tensor, ValueId};
+use zkc_ir::{Graph, NumberKind, Op, Tensor, ValueId};
 
 /// Options for import.
 #[derive(Clone, Debug)]
@@ -53,6 +53,14 @@ pub enum ImportError {
         /// The file.
         path: String,
         /// The decoder's complaint.
+        reason: String,
+    },
+    /// A tensor file (TensorProto) that is not valid or holds a type zkc does not read.
+    #[error("{path}: not a tensor zkc can read ({reason}); expected a TensorProto .pb file")]
+    TensorFile {
+        /// The file.
+        path: String,
+        /// What is wrong.
         reason: String,
     },
     /// An op type zkc does not implement.
@@ -170,7 +178,18 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
         let node = &graph.node[index];
         cx.import_node(index, node)?;
     }
-    let nodes::Context { mut g, env, .. } = cx;
+    let nodes::Context {
+        mut g, env, elem_types, ..
+    } = cx;
+    g.output_kinds = graph
+        .output
+        .iter()
+        .map(|o| {
+            elem_types
+                .get(&o.name)
+                .map_or(NumberKind::Real, |&t| NumberKind::of_onnx(t))
+        })
+        .collect();
     for out in &graph.output {
         let id = *env
             .get(&out.name)
@@ -323,9 +342,9 @@ pub fn read_tensor_pb(path: &Path) -> Result<Tensor, ImportError> {
         path: p.clone(),
         source,
     })?;
-    let t = onnx_protobuf::TensorProto::parse_from_bytes(&bytes).map_err(|e| ImportError::Parse {
+    let t = onnx_protobuf::TensorProto::parse_from_bytes(&bytes).map_err(|e| ImportError::TensorFile {
         path: p.clone(),
         reason: e.to_string(),
     })?;
-    proto::tensor(&t).map_err(|reason| ImportError::Parse { path: p, reason })
+    proto::tensor(&t).map_err(|reason| ImportError::TensorFile { path: p, reason })
 }

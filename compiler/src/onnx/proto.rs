@@ -38,6 +38,21 @@ pub fn tensor(t: &TensorProto) -> Result<Tensor, String> {
                 t.int64_data.iter().map(|&v| v as f64).collect()
             }
         }
+        // Unsigned 32- and 64-bit values live in uint64_data when not raw.
+        Some(DataType::UINT32) | Some(DataType::UINT64) => {
+            let w = if dt == Some(DataType::UINT32) { 4 } else { 8 };
+            if !raw.is_empty() {
+                chunks(raw, w, n, &t.name)?
+                    .map(|c| {
+                        let mut b = [0u8; 8];
+                        b[..w].copy_from_slice(c);
+                        u64::from_le_bytes(b) as f64
+                    })
+                    .collect()
+            } else {
+                t.uint64_data.iter().map(|&v| v as f64).collect()
+            }
+        }
         Some(DataType::INT32) | Some(DataType::INT16) | Some(DataType::INT8) | Some(DataType::UINT8) | Some(DataType::UINT16) | Some(DataType::BOOL) => {
             if !raw.is_empty() {
                 let (w, signed) = match dt.unwrap() {
@@ -66,7 +81,7 @@ pub fn tensor(t: &TensorProto) -> Result<Tensor, String> {
         }
         _ => {
             return Err(format!(
-                "tensor `{}` has element type {} which zkc does not read (supported: float, double, int8/16/32/64, uint8/16, bool)",
+                "tensor `{}` has element type {} which zkc does not read (supported: float, double, int8/16/32/64, uint8/16/32/64, bool)",
                 t.name,
                 type_name(t.data_type)
             ))
