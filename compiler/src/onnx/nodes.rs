@@ -81,7 +81,7 @@ pub const SUPPORTED: &[&str] = &[
     "Mean",
     "Min",
     "Mish",
-    "Mod (float only: no circuit yet)",
+    "Mod",
     "Mul",
     "Neg",
     "Not",

@@ -192,3 +192,76 @@ pub(super) fn select(b: &mut Builder, ins: &[Operand], out_shape: &[usize]) -> R
         bound,
     })
 }
+
+/// `Op::Mod` by a constant divisor, per element, with B the divisor's integer at scale s
+/// (≠ 0) and D = |B|, by `Div` arguments with the constant divisor D (which pin the
+/// quotients: `n = q·D + r`, `0 ≤ r < D`):
+///
+/// - Python (`fmod = 0`), the sign of the divisor: for B > 0, r = a - D·⌊a/D⌋ ∈ [0, D);
+///   for B < 0, r = a + D·⌊-a/D⌋ ∈ (-D, 0];
+/// - C (`fmod = 1`), the sign of the dividend: with m = max(a, 0) and n = m - a = max(-a, 0)
+///   (one of them is 0), r = (m - D·⌊m/D⌋) - (n - D·⌊n/D⌋).
+///
+/// The remainder is that of the quantized operands. A divisor computed at run time is
+/// refused: its sign and magnitude would need arguments of their own.
+pub(super) fn modulo(b: &mut Builder, fmod: bool, ins: &[Operand], out_shape: &[usize]) -> R<QTensor> {
+    let [l, r] = ins else {
+        return Err("Mod takes two operands".into());
+    };
+    let d = match r {
+        Operand::Const(t) | Operand::Param(t, _) => *t,
+        Operand::Var(_) => {
+            return Err(
+                "Mod by a divisor computed at run time has no circuit yet; only a constant divisor (an initializer) is supported".into(),
+            )
+        }
+    };
+    let x = as_vars(b, l, "dividend")?;
+    if let Some(v) = d.data.iter().find(|v| !v.is_finite()) {
+        return Err(format!(
+            "the constant divisor holds {v}, which has no fixed-point value"
+        ));
+    }
+    let ds = Builder::quantize(d, b.scale);
+    if let Some(i) = ds.iter().position(|&v| v == 0) {
+        return Err(format!(
+            "the divisor {} quantizes to 0 at scale {}; raise --scale",
+            d.data[i], b.scale
+        ));
+    }
+    let (ox, od) = (
+        broadcast_offsets(&x.shape, out_shape),
+        broadcast_offsets(&d.shape, out_shape),
+    );
+    let mut vars = Vec::with_capacity(ox.len());
+    let mut bound = 0;
+    for (&i, &j) in ox.iter().zip(&od) {
+        let (a, bq) = (x.vars[i], ds[j]);
+        let dd = bq.abs();
+        let dv = b.constant(dd);
+        let divb = x.bound.max(dd);
+        let acc = 2 * (x.bound + dd);
+        let r = if !fmod {
+            let (n, sign) = if bq > 0 {
+                (a, -1)
+            } else {
+                (b.linear(vec![(-1, a)], 0, x.bound)?, 1)
+            };
+            let q = b.div(n, dv, divb)?;
+            b.linear(vec![(1, a), (sign * dd, q)], 0, acc)?
+        } else {
+            let m = b.max(a, None, x.bound)?;
+            let n = b.linear(vec![(1, m), (-1, a)], 0, x.bound)?;
+            let qm = b.div(m, dv, divb)?;
+            let qn = b.div(n, dv, divb)?;
+            b.linear(vec![(1, m), (-dd, qm), (-1, n), (dd, qn)], 0, acc)?
+        };
+        vars.push(r);
+        bound = bound.max(dd);
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}

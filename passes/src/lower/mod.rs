@@ -570,11 +570,7 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
         )),
         Op::Logic(l) => logic::compare(b, *l, ins, out_shape),
         Op::Where => logic::select(b, ins, out_shape),
-        // A remainder by a witness divisor needs its sign; by a constant it is one `Div`,
-        // which is not wired up yet.
-        Op::Mod { .. } => Err(
-            "Mod has a float meaning (`zkc run`) but no circuit yet; compute it outside the proof or drop it from the model".into(),
-        ),
+        Op::Mod { fmod } => logic::modulo(b, *fmod, ins, out_shape),
     }
 }
 
