@@ -720,6 +720,9 @@ fn explain_reason(op: &zkc_ir::Op, has_const: bool) -> &'static str {
             kind: ReduceKind::Max, ..
         } => "a maximum keeps the input's bound",
         Op::Pool(_) | Op::Reduce { .. } => "sum/average over the window: bound × coefficient sum",
+        Op::Logic(_) => "0 or 1: Max arguments on the operands' difference or truth values",
+        Op::Where => "one of the two values, chosen by a 0/1 truth value: the larger bound",
+        Op::Mod { .. } => "a remainder by a constant divisor (Div arguments): below the divisor",
         _ => "layout op: the same values and bound",
     }
 }

@@ -732,7 +732,7 @@ fn case(op: &str) -> Option<Case> {
                 .node("Abs", &["u"], &["y"], vec![])
                 .output("y"),
         ),
-        _ => return None,
+        _ => return logic_case(op),
     })
 }
 
@@ -838,6 +838,13 @@ const KNOWN: &[(&str, &str, &str, u32)] = &[
     ("Div", "plonky2", "is unique in Goldilocks only while", 13),
     // log over the calibrated range spans more than 16 bits of output at scale 14.
     ("Log", "plonky2", "16-bit outputs", 12),
+    // Likewise: atanh near ±1 (about ±5.2), √ of a sum of six squares up to 4.9, log down to
+    // ln 2^-14 (as Log), and e^(x - max) over the difference's symmetric bound ±4 (its
+    // table cannot know that x - max ≤ 0).
+    ("Atanh", "plonky2", "16-bit outputs", 12),
+    ("ReduceL2", "plonky2", "16-bit outputs", 13),
+    ("ReduceLogSum", "plonky2", "16-bit outputs", 12),
+    ("ReduceLogSumExp", "plonky2", "16-bit outputs", 10),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1108,7 +1115,7 @@ fn float_only_case(op: &str) -> Option<FloatOnly> {
             input,
             want: Tensor::new(vec![1, 2, 1, 3], vec![0., 0., 0., 2., 2., 2.]),
         },
-        _ => return None,
+        _ => return logic_float_only_case(op, input),
     })
 }
 
@@ -1193,4 +1200,254 @@ fn every_supported_op_mocks_on_every_backend_and_sampled_ops_prove() {
     for op in PROVED {
         assert!(onnx::SUPPORTED_OPS.contains(op), "sampled op {op} is not supported");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparisons, logic, elementwise math, the extra reductions, OneHot, Trilu and CumSum.
+
+/// `x` compared with a constant row `c` (broadcast), then `op` of that and `x < 0.5`: both
+/// logic operands are 0/1 values computed in the circuit.
+fn logic_of_comparisons(op: &str) -> Case {
+    circuit(
+        M::new()
+            .x()
+            .weight("c", &[3], 30)
+            .init("h", &[], &[0.5])
+            .node("Greater", &["x", "c"], &["p"], vec![])
+            .node("Less", &["x", "h"], &["q"], vec![])
+            .node(op, &["p", "q"], &["y"], vec![])
+            .output("y"),
+    )
+}
+
+/// `f(x)` for one of the [`zkc_ir::ops::MathFn`] tables, on inputs drawn from `domain`.
+fn math(op: &str, domain: (f64, f64)) -> Case {
+    Case {
+        domain,
+        ..circuit(M::unary(op, vec![]))
+    }
+}
+
+/// A Reduce* over axes 1 and 3 (opset 17: axes as an attribute), without keepdims.
+fn reduce(op: &str) -> Case {
+    circuit(M::unary(op, vec![ints("axes", &[1, -1]), int("keepdims", 0)]))
+}
+
+fn logic_case(op: &str) -> Option<Case> {
+    Some(match op {
+        // Of two witnesses, of a witness and a constant, and of x and relu(x) (equal exactly
+        // where x ≥ 0, so both answers occur).
+        "Equal" => Case {
+            extra: Some(comparisons_are_exact_one_unit_apart),
+            ..circuit(
+                M::new()
+                    .x()
+                    .node("Relu", &["x"], &["r"], vec![])
+                    .node("Equal", &["x", "r"], &["y"], vec![])
+                    .output("y"),
+            )
+        },
+        "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 31)
+                .node(op, &["x", "z"], &["a"], vec![])
+                .node(op, &["c", "x"], &["b"], vec![])
+                .output("a")
+                .output("b"),
+        ),
+        "And" | "Or" | "Xor" => logic_of_comparisons(op),
+        "Not" => circuit(
+            M::new()
+                .x()
+                .init("h", &[], &[0.25])
+                .node("Greater", &["x", "h"], &["p"], vec![])
+                .node("Not", &["p"], &["y"], vec![])
+                .output("y"),
+        ),
+        // A computed condition selecting between a witness and a broadcast constant, and a
+        // witness condition (x itself: true where x ≠ 0) between two witnesses.
+        "Where" => circuit(
+            M::new()
+                .x()
+                .input("z", &[3])
+                .weight("c", &[2, 1, 1], 32)
+                .node("Greater", &["x", "z"], &["p"], vec![])
+                .node("Where", &["p", "x", "c"], &["a"], vec![])
+                .node("Where", &["x", "z", "x"], &["b"], vec![])
+                .output("a")
+                .output("b"),
+        ),
+        "Sign" => Case {
+            extra: Some(sign_is_exact_at_and_next_to_zero),
+            ..circuit(M::unary("Sign", vec![]))
+        },
+        "Binarizer" => {
+            let mut m = M::unary("Binarizer", vec![float("threshold", 0.25)]);
+            m.nodes[0].domain = "ai.onnx.ml".into();
+            circuit(m)
+        }
+        "Shrink" => circuit(M::unary("Shrink", vec![float("lambd", 0.3), float("bias", 0.1)])),
+        "Celu" => circuit(M::unary("Celu", vec![float("alpha", 0.8)]).opset(12)),
+        "Sin" | "Cos" | "Atan" | "Cosh" | "Asinh" | "Asin" | "Acos" => math(op, (-1.0, 1.0)),
+        // Calibrated to |x| ≤ 1 (a power of two over twice the largest input): the table of
+        // tan stays away from its poles at ±π/2, and sinh(1) fits plonky2's 16-bit outputs.
+        "Tan" | "Sinh" => math(op, (-0.35, 0.35)),
+        // Away from the infinities at ±1.
+        "Atanh" => math(op, (-0.9, 0.9)),
+        "Acosh" => math(op, (1.0, 3.0)),
+        "ReduceMin" | "ReduceL1" | "ReduceL2" | "ReduceSumSquare" | "ReduceLogSumExp" | "ReduceProd" => reduce(op),
+        "ReduceLogSum" => positive(M::unary(op, vec![ints("axes", &[2]), int("keepdims", 1)])),
+        // Float indices (truncated) in [-4, 4) with depth 3: negative ones wrap, 3 matches none.
+        "OneHot" => Case {
+            domain: (-4.0, 4.0),
+            ..circuit(
+                M::new()
+                    .input("i", &[2, 3])
+                    .init("depth", &[], &[3.0])
+                    .init("values", &[2], &[-1.0, 2.0])
+                    .node("OneHot", &["i", "depth", "values"], &["y"], vec![int("axis", 1)])
+                    .output("y"),
+            )
+        },
+        // By a constant of either sign, in both conventions; a witness divisor is refused.
+        "Mod" => Case {
+            form: "constant divisor in circuit; runtime divisor refused",
+            domain: (-3.0, 3.0),
+            extra: Some(mod_is_exact_and_refuses_a_witness_divisor),
+            ..circuit(
+                M::new()
+                    .x()
+                    .init("d", &[2, 1, 1], &[0.75, -1.5])
+                    .node("Mod", &["x", "d"], &["a"], vec![])
+                    .node("Mod", &["x", "d"], &["b"], vec![int("fmod", 1)])
+                    .output("a")
+                    .output("b"),
+            )
+        },
+        "Trilu" => circuit(
+            M::new()
+                .x()
+                .init_i64("k", &[1])
+                .node("Trilu", &["x", "k"], &["y"], vec![int("upper", 0)])
+                .output("y"),
+        ),
+        "CumSum" => circuit(
+            M::new()
+                .x()
+                .init_i64("axis", &[2])
+                .node(
+                    "CumSum",
+                    &["x", "axis"],
+                    &["y"],
+                    vec![int("exclusive", 1), int("reverse", 1)],
+                )
+                .output("y"),
+        ),
+        _ => return None,
+    })
+}
+
+/// `model` on the input row `xs` gives exactly `want` in fixed point on every backend.
+fn exact_model(what: &str, model: Vec<u8>, xs: &[f64], want: &[f64]) -> Result<(), String> {
+    let g = onnx::import(&model, &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let x = vec![Tensor::new(vec![1, xs.len()], xs.to_vec())];
+    for &backend in prover::available() {
+        let be = prover::backend(backend).map_err(|e| e.to_string())?;
+        let compiled = pipeline::compile(&g, std::slice::from_ref(&x), QuantConfig::default(), backend)
+            .map_err(|e| format!("{what} on {backend}: compile: {e}"))?;
+        let trace = pipeline::witness(&compiled, &x).map_err(|e| format!("{what} on {backend}: witness: {e}"))?;
+        be.mock(&compiled.program, &trace)
+            .map_err(|e| format!("{what} on {backend}: mock: {e}"))?;
+        let got = &pipeline::outputs(&compiled, &trace)[0].data;
+        if got.as_slice() != want {
+            return Err(format!("{what} on {backend} of {xs:?}: got {got:?}, want {want:?}"));
+        }
+    }
+    Ok(())
+}
+
+fn sign_is_exact_at_and_next_to_zero() -> Result<(), String> {
+    exact_steps("Sign", &[-1.0, -ULP, 0.0, ULP, 0.75], &[-1.0, -1.0, 0.0, 1.0, 1.0])
+}
+
+/// Each comparison with the constant 0.5 at, and one unit either side of, 0.5.
+fn comparisons_are_exact_one_unit_apart() -> Result<(), String> {
+    let xs = [0.5 - ULP, 0.5, 0.5 + ULP];
+    for (op, want) in [
+        ("Equal", [0.0, 1.0, 0.0]),
+        ("Less", [1.0, 0.0, 0.0]),
+        ("Greater", [0.0, 0.0, 1.0]),
+        ("LessOrEqual", [1.0, 1.0, 0.0]),
+        ("GreaterOrEqual", [0.0, 1.0, 1.0]),
+    ] {
+        let m = M::new()
+            .input("x", &[1, 3])
+            .init("h", &[], &[0.5])
+            .node(op, &["x", "h"], &["y"], vec![])
+            .output("y")
+            .bytes();
+        exact_model(op, m, &xs, &want)?;
+    }
+    Ok(())
+}
+
+/// Mod by 0.75 is exact in fixed point in both conventions (the values are representable),
+/// and Mod whose divisor is a model input cannot be in a circuit: compiling says so.
+fn mod_is_exact_and_refuses_a_witness_divisor() -> Result<(), String> {
+    let xs = [-1.0, -0.75, 0.5, 2.0];
+    for (fmod, want) in [(0, [0.5, 0.0, 0.5, 0.5]), (1, [-0.25, 0.0, 0.5, 0.5])] {
+        let m = M::new()
+            .input("x", &[1, 4])
+            .init("d", &[], &[0.75])
+            .node("Mod", &["x", "d"], &["y"], vec![int("fmod", fmod)])
+            .output("y")
+            .bytes();
+        exact_model("Mod", m, &xs, &want)?;
+    }
+    let m = M::new()
+        .x()
+        .input("d", &[3])
+        .node("Mod", &["x", "d"], &["y"], vec![])
+        .output("y")
+        .bytes();
+    let g = onnx::import(&m, &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let x = vec![inputs(&g, (1.0, 2.0), 1)];
+    for &backend in prover::available() {
+        match pipeline::compile(&g, &x, QuantConfig::default(), backend) {
+            Ok(_) => return Err(format!("Mod by a witness divisor compiles on {backend}")),
+            Err(e) if e.to_string().contains("divisor computed at run time") => {}
+            Err(e) => return Err(format!("Mod by a witness divisor on {backend}: unexpected error {e}")),
+        }
+    }
+    Ok(())
+}
+
+fn logic_float_only_case(op: &str, input: Tensor) -> Option<FloatOnly> {
+    let finite_zeros = Tensor::new(vec![1, 2, 3, 3], vec![0.0; 18]);
+    Some(match op {
+        // Along the rows: channel 0 rises (last is largest), channel 1 falls (first is).
+        "Hardmax" => FloatOnly {
+            model: M::unary("Hardmax", vec![]).opset(13).bytes(),
+            input,
+            want: Tensor::new(
+                vec![1, 2, 3, 3],
+                vec![0., 0., 1., 0., 0., 1., 0., 0., 1., 1., 0., 0., 1., 0., 0., 1., 0., 0.],
+            ),
+        },
+        // A witness is never NaN or infinite: on finite inputs both are 0 everywhere (the IR
+        // tests cover NaN and ±∞).
+        "IsNaN" => FloatOnly {
+            model: M::unary("IsNaN", vec![]).bytes(),
+            input,
+            want: finite_zeros,
+        },
+        "IsInf" => FloatOnly {
+            model: M::unary("IsInf", vec![int("detect_negative", 0)]).bytes(),
+            input,
+            want: finite_zeros,
+        },
+        _ => return None,
+    })
 }

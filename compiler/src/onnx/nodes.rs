@@ -10,6 +10,8 @@ use zkc_ir::{Activation, BinaryOp, Graph, Op, Tensor, ValueId};
 use super::proto::{self, Attrs};
 use super::ImportError;
 
+mod logic;
+
 /// What a [`SUPPORTED`] entry adds after the op type when the op has a float meaning but no
 /// circuit: `zkc run` computes it, `zkc compile` refuses it at lowering, naming the node.
 pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
@@ -18,24 +20,37 @@ pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
 /// [`FLOAT_ONLY`] for the ops that run in float only.
 pub const SUPPORTED: &[&str] = &[
     "Abs",
+    "Acos",
+    "Acosh",
     "Add",
+    "And",
     "ArgMax (float only: no circuit yet)",
     "ArgMin (float only: no circuit yet)",
+    "Asin",
+    "Asinh",
+    "Atan",
+    "Atanh",
     "AveragePool",
     "BatchNormalization",
+    "Binarizer",
     "Cast",
     "CastLike",
     "Ceil",
+    "Celu",
     "Clip",
     "Concat",
     "Constant",
     "ConstantOfShape",
     "Conv",
     "ConvTranspose",
+    "Cos",
+    "Cosh",
+    "CumSum",
     "DepthToSpace",
     "Div",
     "Dropout",
     "Elu",
+    "Equal",
     "Erf",
     "Exp",
     "Expand",
@@ -46,10 +61,17 @@ pub const SUPPORTED: &[&str] = &[
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
+    "Greater",
+    "GreaterOrEqual",
+    "Hardmax (float only: no circuit yet)",
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "IsInf (float only: no circuit yet)",
+    "IsNaN (float only: no circuit yet)",
     "LeakyRelu",
+    "Less",
+    "LessOrEqual",
     "Log",
     "LogSoftmax",
     "LRN",
@@ -59,22 +81,37 @@ pub const SUPPORTED: &[&str] = &[
     "Mean",
     "Min",
     "Mish",
+    "Mod",
     "Mul",
     "Neg",
+    "Not",
+    "OneHot",
+    "Or",
     "Pad",
     "Pow",
     "PRelu",
     "Range",
     "Reciprocal",
+    "ReduceL1",
+    "ReduceL2",
+    "ReduceLogSum",
+    "ReduceLogSumExp",
     "ReduceMax",
     "ReduceMean",
+    "ReduceMin",
+    "ReduceProd",
     "ReduceSum",
+    "ReduceSumSquare",
     "Relu",
     "Reshape",
     "Round",
     "Selu",
     "Shape",
+    "Shrink",
     "Sigmoid",
+    "Sign",
+    "Sin",
+    "Sinh",
     "Size",
     "Slice",
     "Softmax",
@@ -87,11 +124,15 @@ pub const SUPPORTED: &[&str] = &[
     "Sub",
     "Sum",
     "Swish",
+    "Tan",
     "Tanh",
     "ThresholdedRelu",
     "Tile",
     "Transpose",
+    "Trilu",
     "Unsqueeze",
+    "Where",
+    "Xor",
 ];
 
 /// The ONNX op type of a [`SUPPORTED`] entry (without the [`FLOAT_ONLY`] note).
@@ -126,7 +167,9 @@ impl Context {
                 count: SUPPORTED.len(),
             });
         }
-        if !(node.domain.is_empty() || node.domain == "ai.onnx") {
+        // Binarizer is the one op zkc takes from the ai.onnx.ml domain.
+        let ml = node.domain == "ai.onnx.ml" && node.op_type == "Binarizer";
+        if !(node.domain.is_empty() || node.domain == "ai.onnx" || ml) {
             return Err(ImportError::Unsupported {
                 index,
                 node: name,
@@ -226,6 +269,10 @@ impl Context {
         let op_type = node.op_type.as_str();
         let out = Self::out_name(node, 0);
         let opset = self.opset;
+        if let Some(v) = self.logic_node(name, node, &out)? {
+            self.bind(node, 0, v);
+            return Ok(());
+        }
         let v = match op_type {
             "Identity" | "Dropout" => self.req(node, 0)?,
             "Constant" => {

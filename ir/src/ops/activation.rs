@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::MathFn;
+
 /// An elementwise unary function with its constant parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Activation {
@@ -105,6 +107,8 @@ pub enum Activation {
         /// The exponent, negated.
         beta: f64,
     },
+    /// Trigonometric and other elementwise math ([`MathFn`]).
+    Math(MathFn),
 }
 
 impl Activation {
@@ -139,6 +143,7 @@ impl Activation {
             Activation::Trunc => "Trunc",
             Activation::Reciprocal => "Reciprocal",
             Activation::LrnFactor { .. } => "LrnFactor",
+            Activation::Math(m) => m.name(),
         }
     }
 
@@ -202,6 +207,7 @@ impl Activation {
             Activation::Trunc => x.trunc(),
             Activation::Reciprocal => 1.0 / x,
             Activation::LrnFactor { k, bias, beta } => (bias + k * x).powf(-beta),
+            Activation::Math(m) => m.apply(x),
         }
     }
 

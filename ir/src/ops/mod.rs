@@ -14,7 +14,10 @@ pub mod concat;
 pub mod conv;
 pub mod conv_transpose;
 pub mod gather;
+pub mod logic;
+pub mod math;
 pub mod matmul;
+pub mod modulo;
 pub mod pad;
 pub mod pool;
 pub mod prelu;
@@ -23,9 +26,12 @@ pub mod reshape;
 pub mod slice;
 pub mod softmax;
 pub mod transpose;
+pub mod where_op;
 
 pub use activation::Activation;
 pub use binary::BinaryOp;
+pub use logic::LogicOp;
+pub use math::MathFn;
 
 /// Why an op cannot be applied to its inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -208,6 +214,16 @@ pub enum Op {
         /// Ties go to the last index.
         select_last: bool,
     },
+    /// Comparison or boolean logic, 0/1 per element, with numpy broadcasting. Inputs: a, b.
+    Logic(LogicOp),
+    /// `c ≠ 0 ? x : y` per element, the three broadcast together. Inputs: c, x, y.
+    Where,
+    /// Remainder with numpy broadcasting: `a - b·trunc(a/b)` with `fmod` (C), else
+    /// `a - b·⌊a/b⌋` (Python). Inputs: a, b.
+    Mod {
+        /// ONNX `fmod`.
+        fmod: bool,
+    },
 }
 
 impl Op {
@@ -235,6 +251,9 @@ impl Op {
             Op::Pad { .. } => "Pad".into(),
             Op::ArgMaxMin { max: true, .. } => "ArgMax".into(),
             Op::ArgMaxMin { max: false, .. } => "ArgMin".into(),
+            Op::Logic(l) => l.name().into(),
+            Op::Where => "Where".into(),
+            Op::Mod { .. } => "Mod".into(),
         }
     }
 
@@ -319,6 +338,14 @@ impl Op {
                 want(1..=1)?;
                 arg::shape(*axis, *keepdims, inputs[0])
             }
+            Op::Logic(_) | Op::Mod { .. } => {
+                want(2..=2)?;
+                binary::broadcast_shape(inputs[0], inputs[1])
+            }
+            Op::Where => {
+                want(3..=3)?;
+                where_op::shape(inputs[0], inputs[1], inputs[2])
+            }
         }
     }
 
@@ -345,6 +372,9 @@ impl Op {
             Op::ArgMaxMin {
                 max, axis, select_last, ..
             } => arg::eval(*max, *axis, *select_last, inputs[0], &out_shape),
+            Op::Logic(l) => logic::eval(*l, inputs[0], inputs[1], &out_shape),
+            Op::Where => where_op::eval(inputs[0], inputs[1], inputs[2], &out_shape),
+            Op::Mod { fmod } => modulo::eval(*fmod, inputs[0], inputs[1], &out_shape),
         };
         Ok(out)
     }

@@ -9,6 +9,8 @@
 //! the field check here proves no value wraps around the field.
 
 mod linear;
+mod logic;
+mod math;
 mod nonlinear;
 mod softmax;
 mod wiring;
@@ -566,6 +568,9 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
             "{} has a float meaning (`zkc run`) but no circuit yet; compute it outside the proof or drop it from the model",
             op.name()
         )),
+        Op::Logic(l) => logic::compare(b, *l, ins, out_shape),
+        Op::Where => logic::select(b, ins, out_shape),
+        Op::Mod { fmod } => logic::modulo(b, *fmod, ins, out_shape),
     }
 }
 

@@ -29,7 +29,7 @@ fn max_const(b: &mut Builder, x: Var, xb: i128, lo: i128) -> R<Var> {
 }
 
 /// `min(x, hi)` = `-max(-x, -hi)`.
-fn min_const(b: &mut Builder, x: Var, xb: i128, hi: i128) -> R<Var> {
+pub(super) fn min_const(b: &mut Builder, x: Var, xb: i128, hi: i128) -> R<Var> {
     let nx = b.linear(vec![(-1, x)], 0, xb)?;
     let m = max_const(b, nx, xb, -hi)?;
     b.linear(vec![(-1, m)], 0, xb + hi.abs())
@@ -158,6 +158,7 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                 bound = bound.max(yb);
             }
         }
+        Activation::Math(m) => return super::math::lower(b, m, x, out_shape),
         _ => return lookup(b, a, x, out_shape),
     }
     Ok(QTensor {
@@ -243,7 +244,7 @@ fn reciprocal(b: &mut Builder, x: Var, xb: i128) -> R<(Var, i128)> {
 }
 
 /// `f(x)` by a table over the proven domain of `x`.
-fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
+pub(super) fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
     let s = b.scale;
     let one = (1i128 << s) as f64;
     // Domain in input integers, narrowed where f saturates or is undefined.
@@ -274,6 +275,15 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
         Activation::Pow { exponent } if exponent.fract() != 0.0 || *exponent < 0.0 => {
             lo = lo.max(if *exponent < 0.0 { 1 } else { 0 })
         }
+        // Asin, Acos, Acosh, Atanh: the table covers their domain only.
+        Activation::Math(m) => {
+            if let Some((l, h, open)) = m.domain() {
+                lo = lo.max((l * one).ceil() as i128 + i128::from(open));
+                if h.is_finite() {
+                    hi = hi.min((h * one).floor() as i128 - i128::from(open));
+                }
+            }
+        }
         _ => {}
     }
     if lo > hi {
@@ -288,8 +298,13 @@ fn lookup(b: &mut Builder, a: &Activation, x: &QTensor, out_shape: &[usize]) -> 
     // Entry `i` serves the inputs that round to `i·2^k`; the first one also serves inputs
     // only from `lo` on, so f is evaluated at `max(i·2^k, lo)`: `tlo·2^k` itself may lie
     // below the domain (log(0), sqrt of a negative) when `lo` is not a multiple of 2^k.
+    // Likewise the last one up to `hi` for a function whose domain ends there (atanh(1) = ∞).
+    let cap = match a {
+        Activation::Math(m) if m.domain().is_some() => hi,
+        _ => i128::MAX,
+    };
     let values: Vec<i128> = (tlo..=thi)
-        .map(|i| (a.apply((i << k).max(lo) as f64 / one) * one).round())
+        .map(|i| (a.apply((i << k).max(lo).min(cap) as f64 / one) * one).round())
         .map(|v| v as i128)
         .collect();
     if values.iter().any(|v| v.unsigned_abs() > (1u128 << 100)) {

@@ -36,6 +36,7 @@ fn is_monotone(eg: &EG, s: &Subst) -> bool {
         Activation::Gelu { .. } | Activation::Swish { .. } | Activation::Mish => false,
         // Undefined where bias + k·x ≤ 0; 1/x decreases on each side of 0.
         Activation::LrnFactor { .. } | Activation::Reciprocal => false,
+        Activation::Math(m) => m.is_monotone(),
     }
 }
 
