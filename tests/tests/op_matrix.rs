@@ -485,6 +485,21 @@ fn case(op: &str) -> Option<Case> {
         ),
         "GlobalAveragePool" => circuit(M::unary("GlobalAveragePool", vec![])),
         "GlobalMaxPool" => circuit(M::unary("GlobalMaxPool", vec![])),
+        // Opset 18's scale and bias, one per group: 2 groups of 2 channels.
+        "GroupNormalization" => circuit(
+            M::new()
+                .opset(18)
+                .input("x", &[1, 4, 2, 2])
+                .init("s", &[2], &[1.5, -0.5])
+                .init("b", &[2], &[0.1, 0.2])
+                .node(
+                    "GroupNormalization",
+                    &["x", "s", "b"],
+                    &["y"],
+                    vec![int("num_groups", 2), float("epsilon", 1e-3)],
+                )
+                .output("y"),
+        ),
         "HardSigmoid" => circuit(M::unary("HardSigmoid", vec![float("alpha", 0.3), float("beta", 0.4)])),
         "HardSwish" => Case {
             domain: (-4.0, 4.0),
@@ -498,6 +513,30 @@ fn case(op: &str) -> Option<Case> {
                 .node("Neg", &["i"], &["y"], vec![])
                 .output("y"),
         ),
+        "InstanceNormalization" => circuit(
+            M::new()
+                .x()
+                .init("s", &[2], &[1.5, -0.5])
+                .init("b", &[2], &[0.1, 0.2])
+                .node("InstanceNormalization", &["x", "s", "b"], &["y"], vec![])
+                .output("y"),
+        ),
+        // Over the last two axes, with the optional Mean and InvStdDev outputs.
+        "LayerNormalization" => circuit(
+            M::new()
+                .x()
+                .weight("s", &[3, 3], 16)
+                .weight("b", &[3], 17)
+                .node(
+                    "LayerNormalization",
+                    &["x", "s", "b"],
+                    &["y", "mean", "inv_std"],
+                    vec![int("axis", -2), float("epsilon", 1e-5)],
+                )
+                .output("y")
+                .output("mean")
+                .output("inv_std"),
+        ),
         "LeakyRelu" => circuit(M::unary("LeakyRelu", vec![float("alpha", 0.1)])),
         "Log" => positive(M::unary("Log", vec![])),
         // Opset 11: the input is coerced to 2-D at the (default) axis 1, as ONNX did then.
@@ -510,6 +549,14 @@ fn case(op: &str) -> Option<Case> {
         ),
         // By a constant matrix, and of two witness tensors (the Mul argument).
         // A large alpha, so that the sum of squares matters at inputs in [-1, 1].
+        "LpNormalization" => circuit(
+            M::new()
+                .x()
+                .node("LpNormalization", &["x"], &["y"], vec![int("axis", 1), int("p", 2)])
+                .node("LpNormalization", &["x"], &["z"], vec![int("axis", -1), int("p", 1)])
+                .output("y")
+                .output("z"),
+        ),
         "LRN" => circuit(M::unary(
             "LRN",
             vec![
@@ -545,6 +592,7 @@ fn case(op: &str) -> Option<Case> {
                 .node("Mean", &["x", "z"], &["y"], vec![])
                 .output("y"),
         ),
+        "MeanVarianceNormalization" => circuit(M::unary("MeanVarianceNormalization", vec![ints("axes", &[2, 3])])),
         "Min" => circuit(
             M::new()
                 .x()
@@ -633,6 +681,14 @@ fn case(op: &str) -> Option<Case> {
                 .init_i64("s", &[0, -1])
                 .node("Reshape", &["x", "s"], &["r"], vec![])
                 .node("Relu", &["r"], &["y"], vec![])
+                .output("y"),
+        ),
+        "RMSNormalization" => circuit(
+            M::new()
+                .opset(23)
+                .x()
+                .weight("s", &[3], 18)
+                .node("RMSNormalization", &["x", "s"], &["y"], vec![])
                 .output("y"),
         ),
         "Round" => Case {

@@ -21,6 +21,7 @@ pub const SUPPORTED: &[&str] = &[
     "Add",
     "ArgMax (float only: no circuit yet)",
     "ArgMin (float only: no circuit yet)",
+    "Attention",
     "AveragePool",
     "BatchNormalization",
     "Cast",
@@ -46,17 +47,22 @@ pub const SUPPORTED: &[&str] = &[
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
+    "GroupNormalization",
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "InstanceNormalization",
+    "LayerNormalization",
     "LeakyRelu",
     "Log",
     "LogSoftmax",
+    "LpNormalization",
     "LRN",
     "MatMul",
     "Max",
     "MaxPool",
     "Mean",
+    "MeanVarianceNormalization",
     "Min",
     "Mish",
     "Mul",
@@ -71,6 +77,7 @@ pub const SUPPORTED: &[&str] = &[
     "ReduceSum",
     "Relu",
     "Reshape",
+    "RMSNormalization",
     "Round",
     "Selu",
     "Shape",
@@ -142,27 +149,27 @@ impl Context {
         })
     }
 
-    fn input(&self, node: &NodeProto, i: usize) -> Option<ValueId> {
+    pub(super) fn input(&self, node: &NodeProto, i: usize) -> Option<ValueId> {
         node.input
             .get(i)
             .filter(|s| !s.is_empty())
             .map(|s| self.env[s.as_str()])
     }
 
-    fn req(&self, node: &NodeProto, i: usize) -> R<ValueId> {
+    pub(super) fn req(&self, node: &NodeProto, i: usize) -> R<ValueId> {
         self.input(node, i)
             .ok_or_else(|| format!("input {i} is required but missing"))
     }
 
-    fn shape(&self, v: ValueId) -> Vec<usize> {
+    pub(super) fn shape(&self, v: ValueId) -> Vec<usize> {
         self.g.value(v).shape.clone()
     }
 
-    fn constant(&self, v: ValueId) -> Option<&Tensor> {
+    pub(super) fn constant(&self, v: ValueId) -> Option<&Tensor> {
         self.g.value(v).constant.as_ref()
     }
 
-    fn const_input(&self, node: &NodeProto, i: usize, what: &str) -> R<Option<Tensor>> {
+    pub(super) fn const_input(&self, node: &NodeProto, i: usize, what: &str) -> R<Option<Tensor>> {
         match self.input(node, i) {
             None => Ok(None),
             Some(v) => self
@@ -180,7 +187,7 @@ impl Context {
     }
 
     /// Adds `op` on `inputs`, or evaluates it right away when every input is constant.
-    fn emit(&mut self, name: &str, onnx_op: &str, op: Op, inputs: Vec<ValueId>, out: &str) -> R<ValueId> {
+    pub(super) fn emit(&mut self, name: &str, onnx_op: &str, op: Op, inputs: Vec<ValueId>, out: &str) -> R<ValueId> {
         // Infer the shape first so an oversized tensor fails before it is allocated.
         let shapes: Vec<&[usize]> = inputs.iter().map(|&v| self.g.value(v).shape.as_slice()).collect();
         let shape = op.output_shape(&shapes).map_err(|e| e.to_string())?;
@@ -207,7 +214,7 @@ impl Context {
         Ok(())
     }
 
-    fn bind(&mut self, node: &NodeProto, i: usize, v: ValueId) {
+    pub(super) fn bind(&mut self, node: &NodeProto, i: usize, v: ValueId) {
         if let Some(o) = node.output.get(i).filter(|s| !s.is_empty()) {
             self.env.insert(o.clone(), v);
         }
@@ -217,7 +224,7 @@ impl Context {
         node.output.get(i).cloned().unwrap_or_default()
     }
 
-    fn axis(&self, a: i64, rank: usize) -> R<usize> {
+    pub(super) fn axis(&self, a: i64, rank: usize) -> R<usize> {
         normalize_axis(a, rank).ok_or_else(|| format!("axis {a} is out of range for rank {rank}"))
     }
 
@@ -513,6 +520,8 @@ impl Context {
                 )?
             }
             "LRN" => self.lrn(name, node, &out)?,
+            op if super::norm::NORM_OPS.contains(&op) => self.norm_node(name, node, &out)?,
+            "Attention" => self.attention_node(name, node, &out)?,
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);
                 self.emit(name, op_type, Op::MatMul, vec![x, y], &out)?

@@ -93,6 +93,10 @@ pub struct Builder {
     field_bits: u32,
     max_acc_bits: u32,
     params: Params,
+    /// Proven lower bounds of variables (integers), where an argument gives one: constants,
+    /// lookups (the table's least value), maxima, rescales and non-negative combinations of
+    /// bounded variables. Division uses them to prove its divisor positive.
+    lower: HashMap<Var, i128>,
 }
 
 /// Parameters that are witness values (visibility other than `fixed`): one variable per
@@ -142,8 +146,17 @@ impl Builder {
         if terms.is_empty() {
             return Ok(self.constant(constant));
         }
+        let lb = terms
+            .iter()
+            .try_fold(constant, |acc, &(c, v)| match self.lower.get(&v) {
+                Some(&l) if c > 0 => acc.checked_add(c.checked_mul(l)?),
+                _ => None,
+            });
         let out = self.new_var();
         self.push(Argument::Linear { out, terms, constant });
+        if let Some(l) = lb {
+            self.lower.insert(out, l);
+        }
         Ok(out)
     }
 
@@ -159,7 +172,19 @@ impl Builder {
             constant: c,
         });
         self.consts.insert(c, out);
+        self.lower.insert(out, c);
         out
+    }
+
+    /// The proven lower bound of `v`, if any argument gives one.
+    pub fn lower_bound(&self, v: Var) -> Option<i128> {
+        self.lower.get(&v).copied()
+    }
+
+    /// Records that `v ≥ lb` holds in every witness the arguments so far admit.
+    pub fn set_lower_bound(&mut self, v: Var, lb: i128) {
+        let e = self.lower.entry(v).or_insert(lb);
+        *e = (*e).max(lb);
     }
 
     /// `a·b`.
@@ -167,6 +192,9 @@ impl Builder {
         self.check_field(bound)?;
         let out = self.new_var();
         self.push(Argument::Mul { out, a, b });
+        if a == b {
+            self.lower.insert(out, 0);
+        }
         Ok(out)
     }
 
@@ -185,6 +213,10 @@ impl Builder {
             k,
             q_bits: signed_bits(qb),
         });
+        // q = ⌊(x + 2^(k-1)) / 2^k⌋ is monotone in x.
+        if let Some(l) = self.lower_bound(x) {
+            self.lower.insert(q, (l + (1i128 << (k - 1))) >> k);
+        }
         Ok((q, qb))
     }
 
@@ -195,6 +227,13 @@ impl Builder {
         // out - a and out - b lie in [0, |a - b|].
         let bits = (signed_bits(diff_bound) - 1).max(1);
         self.push(Argument::Max { out, a, b, bits });
+        let lb = match b {
+            None => Some(0),
+            Some(b) => self.lower_bound(b),
+        };
+        if let Some(l) = lb.into_iter().chain(self.lower_bound(a)).max() {
+            self.lower.insert(out, l);
+        }
         Ok(out)
     }
 
@@ -202,7 +241,15 @@ impl Builder {
     pub fn lookup(&mut self, x: Var, table: usize) -> Var {
         let y = self.new_var();
         self.push(Argument::Lookup { x, y, table });
+        if let Some(&l) = self.prog.tables[table].values.iter().min() {
+            self.lower.insert(y, l);
+        }
         y
+    }
+
+    /// The output of table `t` at input `x`, if `x` is in its domain.
+    pub fn table_entry(&self, t: usize, x: i128) -> Option<i128> {
+        self.prog.tables.get(t)?.get(x)
     }
 
     /// Adds a table and returns its index.
@@ -225,6 +272,10 @@ impl Builder {
             r,
             bits: signed_bits(bound),
         });
+        // ⌊n / d⌋ ≥ 0 for n ≥ 0 and d > 0.
+        if self.lower_bound(n).is_some_and(|l| l >= 0) {
+            self.lower.insert(q, 0);
+        }
         Ok(q)
     }
 
@@ -372,6 +423,7 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         lookup_bits: cfg.lookup_bits,
         field_bits: cfg.field_bits,
         max_acc_bits: 0,
+        lower: HashMap::new(),
         params: Params {
             base: 0,
             vars: HashMap::new(),
