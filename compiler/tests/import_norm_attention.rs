@@ -46,7 +46,13 @@ fn float(name: &str, v: f32) -> AttributeProto {
 }
 
 /// Runs one node of `op` on graph inputs `ins` (name, value), returning the named outputs.
-fn run(op: &str, opset: i64, ins: &[(&str, Tensor)], outs: &[&str], attrs: Vec<AttributeProto>) -> Result<Vec<Tensor>, String> {
+fn run(
+    op: &str,
+    opset: i64,
+    ins: &[(&str, Tensor)],
+    outs: &[&str],
+    attrs: Vec<AttributeProto>,
+) -> Result<Vec<Tensor>, String> {
     let mut n = NodeProto::new();
     n.op_type = op.into();
     n.name = format!("my_{}", op.to_lowercase());
@@ -105,7 +111,16 @@ fn layer_normalization_with_mean_and_inv_std_dev_outputs() {
     let (s1, s2) = (1.25f64.sqrt(), 3f64.sqrt());
     close(
         &o[0],
-        &[-1.5 / s1, -1.0 / s1, 0.5 / s1 + 1.0, 0.75 / s1, -1.0 / s2, -2.0 / s2, -1.0 / s2 + 1.0, 1.5 / s2],
+        &[
+            -1.5 / s1,
+            -1.0 / s1,
+            0.5 / s1 + 1.0,
+            0.75 / s1,
+            -1.0 / s2,
+            -2.0 / s2,
+            -1.0 / s2 + 1.0,
+            1.5 / s2,
+        ],
     );
     assert_eq!(o[1].shape, vec![2, 1]);
     close(&o[1], &[2.5, 3.0]);
@@ -123,7 +138,10 @@ fn rms_normalization_divides_by_the_root_mean_square_plus_epsilon() {
         vec![float("epsilon", 0.5)],
     )
     .unwrap();
-    close(&o[0], &[3.0 / 13f64.sqrt(), -8.0 / 13f64.sqrt(), 0.0, -4.0 / 2.5f64.sqrt()]);
+    close(
+        &o[0],
+        &[3.0 / 13f64.sqrt(), -8.0 / 13f64.sqrt(), 0.0, -4.0 / 2.5f64.sqrt()],
+    );
 }
 
 #[test]
@@ -133,7 +151,11 @@ fn group_normalization_per_group_before_opset_21_and_per_channel_after() {
     let per_group = run(
         "GroupNormalization",
         18,
-        &[("x", x.clone()), ("s", t(&[2], &[2.0, 3.0])), ("b", t(&[2], &[0.5, 0.0]))],
+        &[
+            ("x", x.clone()),
+            ("s", t(&[2], &[2.0, 3.0])),
+            ("b", t(&[2], &[0.5, 0.0])),
+        ],
         &["y"],
         vec![int("num_groups", 2), float("epsilon", 0.0)],
     )
@@ -155,12 +177,19 @@ fn group_normalization_per_group_before_opset_21_and_per_channel_after() {
     let bad = run(
         "GroupNormalization",
         21,
-        &[("x", t(&[1, 4, 1], &[0.0; 4])), ("s", t(&[4], &[1.0; 4])), ("b", t(&[4], &[0.0; 4]))],
+        &[
+            ("x", t(&[1, 4, 1], &[0.0; 4])),
+            ("s", t(&[4], &[1.0; 4])),
+            ("b", t(&[4], &[0.0; 4])),
+        ],
         &["y"],
         vec![int("num_groups", 3)],
     )
     .unwrap_err();
-    assert!(bad.contains("my_groupnormalization") && bad.contains("num_groups = 3"), "{bad}");
+    assert!(
+        bad.contains("my_groupnormalization") && bad.contains("num_groups = 3"),
+        "{bad}"
+    );
 }
 
 #[test]
@@ -170,7 +199,11 @@ fn instance_and_mean_variance_normalization_over_the_spatial_axes() {
     let o = run(
         "InstanceNormalization",
         17,
-        &[("x", x.clone()), ("s", t(&[2], &[2.0, 1.0])), ("b", t(&[2], &[0.0, 0.5]))],
+        &[
+            ("x", x.clone()),
+            ("s", t(&[2], &[2.0, 1.0])),
+            ("b", t(&[2], &[0.0, 0.5])),
+        ],
         &["y"],
         vec![float("epsilon", 0.0)],
     );
@@ -203,7 +236,14 @@ fn lp_normalization_by_the_l1_and_l2_norms() {
     let x = t(&[2, 2], &[3.0, -4.0, 0.5, 0.5]);
     let l2 = run("LpNormalization", 17, &[("x", x.clone())], &["y"], vec![int("p", 2)]).unwrap();
     close(&l2[0], &[0.6, -0.8, 0.5f64.sqrt(), 0.5f64.sqrt()]);
-    let l1 = run("LpNormalization", 17, &[("x", x.clone())], &["y"], vec![int("p", 1), int("axis", 0)]).unwrap();
+    let l1 = run(
+        "LpNormalization",
+        17,
+        &[("x", x.clone())],
+        &["y"],
+        vec![int("p", 1), int("axis", 0)],
+    )
+    .unwrap();
     close(&l1[0], &[3.0 / 3.5, -4.0 / 4.5, 0.5 / 3.5, 0.5 / 4.5]);
     let bad = run("LpNormalization", 17, &[("x", x)], &["y"], vec![int("p", 3)]).unwrap_err();
     assert!(bad.contains("my_lpnormalization") && bad.contains("p = 3"), "{bad}");
@@ -305,7 +345,10 @@ fn attention_3d_gqa_shares_each_kv_head_between_its_query_heads_and_applies_the_
     )
     .unwrap();
     let th = f64::tanh;
-    close(&o[0], &[mix(th(1.0), th(-1.0), 4.0, 8.0), mix(th(2.0), th(-2.0), 4.0, 8.0)]);
+    close(
+        &o[0],
+        &[mix(th(1.0), th(-1.0), 4.0, 8.0), mix(th(2.0), th(-2.0), 4.0, 8.0)],
+    );
     let bad = run(
         "Attention",
         23,

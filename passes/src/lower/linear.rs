@@ -501,8 +501,11 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
                 // q = floor(x·2^s / y): the divisor must be positive (the solver says so otherwise).
                 let (nv, nb) = match num {
                     Operand::Var(x) => {
-                        let nb = x.bound * one;
-                        (b.linear(vec![(one, x.vars[ol[i]])], 0, nb)?, nb)
+                        let d = positive(b, y.vars[or[i]], y.bound)?;
+                        let q = b.div_scaled(x.vars[ol[i]], x.bound, s, d, y.bound.max(1))?;
+                        vars.push(q);
+                        bound = bound.max(x.bound * one);
+                        continue;
                     }
                     // (Div's constants are never parameters: see `takes_params`.)
                     Operand::Const(c) | Operand::Param(c, _) => {

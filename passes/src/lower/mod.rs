@@ -279,6 +279,51 @@ impl Builder {
         Ok(q)
     }
 
+    /// `⌊x·2^shift / d⌋` for `|x| ≤ x_bound` and `1 ≤ d ≤ d_bound`. One `Div` when its width
+    /// fits the field (`2·bits + 1` within the field's signed bits); otherwise long division
+    /// in base 2^j, so every `Div` stays narrow: `q₀ = ⌊x / d⌋` with remainder
+    /// `r₀ = x - q₀·d ∈ [0, d)`, then digits `qᵢ = ⌊rᵢ₋₁·2^j / d⌋`, `rᵢ = rᵢ₋₁·2^j - qᵢ·d`,
+    /// and `q = Σ qᵢ·2^(shift - i·j)` (the last digit taking the leftover bits). Each
+    /// remainder is a `Mul` and a `Linear` over `Div`-pinned values, so the result is exactly
+    /// the single division's.
+    pub fn div_scaled(&mut self, x: Var, x_bound: i128, shift: u32, d: Var, d_bound: i128) -> R<Var> {
+        let n_bound = x_bound << shift;
+        let direct = signed_bits(n_bound.max(d_bound));
+        if 2 * direct < self.field_bits {
+            let n = self.linear(vec![(1i128 << shift, x)], 0, n_bound)?;
+            return self.div(n, d, n_bound.max(d_bound));
+        }
+        // The widest Div numerator the field allows (unsigned bits): 2·signed_bits + 1 ≤ field bits.
+        let max_bits = (self.field_bits - 1) / 2 - 1;
+        let d_bits = 128 - d_bound.unsigned_abs().leading_zeros();
+        if d_bits + 1 > max_bits || signed_bits(x_bound.max(d_bound)) > max_bits + 1 {
+            return Err(format!(
+                "a division of a {}-bit value by a {d_bits}-bit divisor does not fit this backend's field even digit by digit; lower --scale",
+                signed_bits(x_bound)
+            ));
+        }
+        let j = max_bits - d_bits;
+        let (mut num, mut num_bound, mut q_bound) = (x, x_bound, x_bound);
+        let mut digits: Vec<(i128, Var)> = Vec::new();
+        let mut done = 0u32;
+        loop {
+            let qi = self.div(num, d, num_bound.max(d_bound))?;
+            digits.push((1i128 << (shift - done), qi));
+            if done == shift {
+                break;
+            }
+            // r = numerator - qᵢ·d ∈ [0, d), shifted into the next digit's numerator.
+            let qd = self.mul(qi, d, q_bound * d_bound)?;
+            let r = self.linear(vec![(1, num), (-1, qd)], 0, num_bound + q_bound * d_bound)?;
+            let step = j.min(shift - done);
+            done += step;
+            num_bound = d_bound << step;
+            num = self.linear(vec![(1i128 << step, r)], 0, num_bound)?;
+            q_bound = 1i128 << step;
+        }
+        self.linear(digits, 0, n_bound + (1i128 << shift))
+    }
+
     /// Quantizes a constant tensor at scale `scale`.
     pub fn quantize(t: &Tensor, scale: u32) -> Vec<i128> {
         t.data

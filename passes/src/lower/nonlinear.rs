@@ -362,10 +362,9 @@ fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
         let mut y = b.lookup(xq, table);
         let mut yb = y_bound;
         if steps > 0 {
-            let n = b.linear(vec![(one, v)], 0, n_bound)?;
             for step in 0..steps {
                 let qb = if step == 0 { first_q } else { later_q }.min(n_bound);
-                let q = b.div(n, y, n_bound.max(yb))?;
+                let q = b.div_scaled(v, hi, s, y, yb)?;
                 let sb = qb + yb + 1;
                 let sum = b.linear(vec![(1, y), (1, q)], 0, sb)?;
                 // Rescale by 1 rounds half up: (y + q + 1) / 2, at least 1 since y ≥ 1.
