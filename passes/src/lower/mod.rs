@@ -247,11 +247,6 @@ impl Builder {
         y
     }
 
-    /// The output of table `t` at input `x`, if `x` is in its domain.
-    pub fn table_entry(&self, t: usize, x: i128) -> Option<i128> {
-        self.prog.tables.get(t)?.get(x)
-    }
-
     /// Adds a table and returns its index.
     pub fn table(&mut self, t: Table) -> usize {
         if let Some(i) = self.prog.tables.iter().position(|x| x == &t) {

@@ -330,19 +330,29 @@ fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
         k += 1;
     }
     let thi = (hi + (1i128 << k >> 1)) >> k;
+    // With Newton steps to follow, the guess may be coarse: its table is at scale s - m, with
+    // m the least shift that keeps the entries within 15 bits (small fields' lookups take
+    // 16-bit outputs), and is scaled back by 2^m.
+    let exact = |i: i128| {
+        let at = if i == 0 { (1i128 << k) / 4 } else { i << k };
+        (at as f64 / one as f64).sqrt() * one as f64
+    };
+    let top = exact(thi);
+    let mut m = 0u32;
+    while k > 0 && m < s && top / (1i128 << m) as f64 >= (1 << 15) as f64 {
+        m += 1;
+    }
     // Entry i serves x in [i·2^k - 2^(k-1), i·2^k + 2^(k-1)); the first one serves [0, 2^(k-1)),
-    // whose middle is 2^(k-2).
+    // whose middle is 2^(k-2). Entries are at least one unit.
     let values: Vec<i128> = (0..=thi)
-        .map(|i| {
-            let at = if i == 0 { (1i128 << k) / 4 } else { i << k };
-            ((at as f64 / one as f64).sqrt() * one as f64).round().max(1.0) as i128
-        })
+        .map(|i| (exact(i) / (1i128 << m) as f64).round().max(1.0) as i128)
         .collect();
-    let y_bound = values.iter().copied().max().unwrap_or(1);
+    let guesses: Vec<i128> = values.iter().map(|v| v << m).collect();
+    let y_bound = guesses.iter().copied().max().unwrap_or(1);
     b.check_field(y_bound)?;
-    let steps = if k == 0 { 0 } else { sqrt_steps(&values, k, s, hi) };
+    let steps = if k == 0 { 0 } else { sqrt_steps(&guesses, k, s, hi) };
     let table = b.table(zkc_runtime::Table {
-        name: format!("sqrt in=2^-{} out=2^-{s}", s - k.min(s)),
+        name: format!("sqrt in=2^-{} out=2^-{}", s - k.min(s), s - m),
         lo: 0,
         values,
     });
@@ -351,7 +361,7 @@ fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
     // largest N that rounds to i over the entry; after a Newton step y ≥ √N - ½ (AM-GM with
     // the floors), so N/y ≤ 2√N.
     let first_q = (0..=thi)
-        .map(|i| ((((i << k) + (1i128 << k >> 1)).min(hi)) * one) / table_value(b, table, i))
+        .map(|i| ((((i << k) + (1i128 << k >> 1)).min(hi)) * one) / guesses[i as usize].max(1))
         .max()
         .unwrap_or(0);
     let later_q = 2 * (n_bound as f64).sqrt().ceil() as i128 + 2;
@@ -359,7 +369,8 @@ fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
     let mut bound = y_bound;
     for &v in &x.vars {
         let (xq, _) = b.rescale(v, k, hi)?;
-        let mut y = b.lookup(xq, table);
+        let t = b.lookup(xq, table);
+        let mut y = b.linear(vec![(1i128 << m, t)], 0, y_bound)?;
         let mut yb = y_bound;
         if steps > 0 {
             for step in 0..steps {
@@ -381,11 +392,6 @@ fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
         vars,
         bound,
     })
-}
-
-/// Entry `i` of table `t` (whose domain starts at 0).
-fn table_value(b: &Builder, t: usize, i: i128) -> i128 {
-    b.table_entry(t, i).unwrap_or(1).max(1)
 }
 
 /// `f(x)` by a table over the proven domain of `x`.
