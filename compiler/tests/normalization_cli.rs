@@ -209,17 +209,22 @@ fn transformer_block_runs_in_fixed_point_and_mocks_on_every_backend() {
     println!("fixed point: max abs error {err:.2e}");
     assert!(err <= 1e-2, "fixed point is {err} from onnxruntime");
     for backend in ["halo2", "plonky2", "groth16"] {
+        let dir = tmp.path().join(backend);
         let (ok, out, e) = zkc(
             &[
-                "mock",
+                "compile",
                 model.to_str().unwrap(),
-                "--input",
+                "--data",
                 input.to_str().unwrap(),
                 "--backend",
                 backend,
+                "--out",
+                dir.to_str().unwrap(),
             ],
             &srs,
         );
+        assert!(ok, "compile for {backend}:\n{out}{e}");
+        let (ok, out, e) = zkc(&["mock", dir.to_str().unwrap(), "--input", input.to_str().unwrap()], &srs);
         assert!(ok, "mock on {backend}:\n{out}{e}");
     }
 }

@@ -255,6 +255,26 @@ fn case(op: &str) -> Option<Case> {
                 .node("Add", &["x", "b"], &["y"], vec![])
                 .output("y"),
         ),
+        // 3-D, grouped-query (2 query heads over 1 K/V head of size 2), causal, softcapped.
+        "Attention" => circuit(
+            M::new()
+                .opset(23)
+                .input("q", &[1, 3, 4])
+                .input("k", &[1, 3, 2])
+                .input("v", &[1, 3, 2])
+                .node(
+                    "Attention",
+                    &["q", "k", "v"],
+                    &["y"],
+                    vec![
+                        int("q_num_heads", 2),
+                        int("kv_num_heads", 1),
+                        int("is_causal", 1),
+                        float("softcap", 2.0),
+                    ],
+                )
+                .output("y"),
+        ),
         "AveragePool" => circuit(M::unary(
             "AveragePool",
             vec![
