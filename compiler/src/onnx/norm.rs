@@ -10,6 +10,9 @@
 //! σ    = Sqrt(var + eps)            x̂ = d / σ             y = x̂·scale + bias
 //! ```
 //!
+//! `x̂` is then clipped to ±√n (n values normalized together), which it never leaves: a
+//! bound for the layers after it (a NaN from 0/0 without epsilon clips to -√n).
+//!
 //! The variance is the mean of squared deviations (not E[x²] - E[x]², which cancels badly in
 //! fixed point), so it is a non-negative witness by construction; the lowering proves the
 //! divisor σ positive from that and from epsilon (see `passes/src/lower/linear.rs`).
@@ -279,11 +282,24 @@ impl Context {
                 &format!("{name}_std"),
             )?
         };
-        let y = self.emit(
-            &format!("{name}_normalize"),
+        let z = self.emit(
+            &format!("{name}_divide"),
             op,
             Op::Binary(BinaryOp::Div),
             vec![d, sigma],
+            &format!("{name}_quotient"),
+        )?;
+        // Over n values, |x - mean| ≤ √(n-1)·σ (and |x| ≤ √n·rms), so clipping to ±√n changes
+        // nothing in float but proves the bound that interval arithmetic cannot see (it only
+        // knows σ ≥ one unit), keeping the layers after a normalization narrow.
+        let xs = self.shape(x);
+        let n: usize = axes.iter().map(|&a| xs[a]).product();
+        let lim = (n as f64).sqrt().max(1.0);
+        let y = self.emit(
+            &format!("{name}_normalize"),
+            op,
+            Op::Activation(Activation::Clip { min: -lim, max: lim }),
+            vec![z],
             &format!("{name}_normalized"),
         )?;
         Ok(Normalized { y, mean, sigma })

@@ -133,6 +133,10 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                     y = min_const(b, y, yb, hi)?;
                     yb = yb.max(hi.abs());
                 }
+                // Clipped on both sides, the output lies in [lo, hi] whatever the input's bound.
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    yb = yb.min(lo.abs().max(hi.abs()));
+                }
                 vars.push(y);
                 bound = bound.max(yb);
             }
