@@ -5,7 +5,9 @@
 //! are all constant are evaluated here (constant folding), which removes the shape
 //! arithmetic PyTorch exports emit.
 
+mod attention;
 mod nodes;
+mod norm;
 mod proto;
 
 use std::collections::{HashMap, HashSet};

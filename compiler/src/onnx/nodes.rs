@@ -30,6 +30,7 @@ pub const SUPPORTED: &[&str] = &[
     "Asinh",
     "Atan",
     "Atanh",
+    "Attention",
     "AveragePool",
     "BatchNormalization",
     "Binarizer",
@@ -63,22 +64,27 @@ pub const SUPPORTED: &[&str] = &[
     "GlobalMaxPool",
     "Greater",
     "GreaterOrEqual",
+    "GroupNormalization",
     "Hardmax (float only: no circuit yet)",
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "InstanceNormalization",
     "IsInf (float only: no circuit yet)",
     "IsNaN (float only: no circuit yet)",
+    "LayerNormalization",
     "LeakyRelu",
     "Less",
     "LessOrEqual",
     "Log",
     "LogSoftmax",
+    "LpNormalization",
     "LRN",
     "MatMul",
     "Max",
     "MaxPool",
     "Mean",
+    "MeanVarianceNormalization",
     "Min",
     "Mish",
     "Mod",
@@ -104,6 +110,7 @@ pub const SUPPORTED: &[&str] = &[
     "ReduceSumSquare",
     "Relu",
     "Reshape",
+    "RMSNormalization",
     "Round",
     "Selu",
     "Shape",
@@ -185,27 +192,27 @@ impl Context {
         })
     }
 
-    fn input(&self, node: &NodeProto, i: usize) -> Option<ValueId> {
+    pub(super) fn input(&self, node: &NodeProto, i: usize) -> Option<ValueId> {
         node.input
             .get(i)
             .filter(|s| !s.is_empty())
             .map(|s| self.env[s.as_str()])
     }
 
-    fn req(&self, node: &NodeProto, i: usize) -> R<ValueId> {
+    pub(super) fn req(&self, node: &NodeProto, i: usize) -> R<ValueId> {
         self.input(node, i)
             .ok_or_else(|| format!("input {i} is required but missing"))
     }
 
-    fn shape(&self, v: ValueId) -> Vec<usize> {
+    pub(super) fn shape(&self, v: ValueId) -> Vec<usize> {
         self.g.value(v).shape.clone()
     }
 
-    fn constant(&self, v: ValueId) -> Option<&Tensor> {
+    pub(super) fn constant(&self, v: ValueId) -> Option<&Tensor> {
         self.g.value(v).constant.as_ref()
     }
 
-    fn const_input(&self, node: &NodeProto, i: usize, what: &str) -> R<Option<Tensor>> {
+    pub(super) fn const_input(&self, node: &NodeProto, i: usize, what: &str) -> R<Option<Tensor>> {
         match self.input(node, i) {
             None => Ok(None),
             Some(v) => self
@@ -223,7 +230,7 @@ impl Context {
     }
 
     /// Adds `op` on `inputs`, or evaluates it right away when every input is constant.
-    fn emit(&mut self, name: &str, onnx_op: &str, op: Op, inputs: Vec<ValueId>, out: &str) -> R<ValueId> {
+    pub(super) fn emit(&mut self, name: &str, onnx_op: &str, op: Op, inputs: Vec<ValueId>, out: &str) -> R<ValueId> {
         // Infer the shape first so an oversized tensor fails before it is allocated.
         let shapes: Vec<&[usize]> = inputs.iter().map(|&v| self.g.value(v).shape.as_slice()).collect();
         let shape = op.output_shape(&shapes).map_err(|e| e.to_string())?;
@@ -250,7 +257,7 @@ impl Context {
         Ok(())
     }
 
-    fn bind(&mut self, node: &NodeProto, i: usize, v: ValueId) {
+    pub(super) fn bind(&mut self, node: &NodeProto, i: usize, v: ValueId) {
         if let Some(o) = node.output.get(i).filter(|s| !s.is_empty()) {
             self.env.insert(o.clone(), v);
         }
@@ -260,7 +267,7 @@ impl Context {
         node.output.get(i).cloned().unwrap_or_default()
     }
 
-    fn axis(&self, a: i64, rank: usize) -> R<usize> {
+    pub(super) fn axis(&self, a: i64, rank: usize) -> R<usize> {
         normalize_axis(a, rank).ok_or_else(|| format!("axis {a} is out of range for rank {rank}"))
     }
 
@@ -560,6 +567,8 @@ impl Context {
                 )?
             }
             "LRN" => self.lrn(name, node, &out)?,
+            op if super::norm::NORM_OPS.contains(&op) => self.norm_node(name, node, &out)?,
+            "Attention" => self.attention_node(name, node, &out)?,
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);
                 self.emit(name, op_type, Op::MatMul, vec![x, y], &out)?

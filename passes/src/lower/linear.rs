@@ -501,8 +501,11 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
                 // q = floor(x·2^s / y): the divisor must be positive (the solver says so otherwise).
                 let (nv, nb) = match num {
                     Operand::Var(x) => {
-                        let nb = x.bound * one;
-                        (b.linear(vec![(one, x.vars[ol[i]])], 0, nb)?, nb)
+                        let d = positive(b, y.vars[or[i]], y.bound)?;
+                        let q = b.div_scaled(x.vars[ol[i]], x.bound, s, d, y.bound.max(1))?;
+                        vars.push(q);
+                        bound = bound.max(x.bound * one);
+                        continue;
                     }
                     // (Div's constants are never parameters: see `takes_params`.)
                     Operand::Const(c) | Operand::Param(c, _) => {
@@ -511,7 +514,8 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
                     }
                 };
                 let bd = nb.max(y.bound);
-                (b.div(nv, y.vars[or[i]], bd)?, nb)
+                let d = positive(b, y.vars[or[i]], y.bound)?;
+                (b.div(nv, d, bd)?, nb)
             }
             _ => return Err(format!("{op:?} of two constants should have been folded at import")),
         };
@@ -523,4 +527,19 @@ fn binary(b: &mut Builder, op: BinaryOp, l: &Operand, r: &Operand, out_shape: &[
         vars,
         bound,
     })
+}
+
+/// A divisor that is proven non-negative but may be 0 (a variance whose epsilon rounded away,
+/// a relu) becomes `max(d, 1)`: one unit at scale s, which is what any value in [0, 2^-s]
+/// quantizes to once it must be positive. A divisor proven ≥ 1 is used as is, and one of
+/// unknown sign too (the `Div` argument then requires it positive when solving, as the float
+/// meaning has no fixed-point value otherwise).
+fn positive(b: &mut Builder, d: Var, d_bound: i128) -> R<Var> {
+    match b.lower_bound(d) {
+        Some(l) if (0..1).contains(&l) => {
+            let one = b.constant(1);
+            b.max(d, Some(one), d_bound + 1)
+        }
+        _ => Ok(d),
+    }
 }

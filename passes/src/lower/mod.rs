@@ -95,6 +95,10 @@ pub struct Builder {
     field_bits: u32,
     max_acc_bits: u32,
     params: Params,
+    /// Proven lower bounds of variables (integers), where an argument gives one: constants,
+    /// lookups (the table's least value), maxima, rescales and non-negative combinations of
+    /// bounded variables. Division uses them to prove its divisor positive.
+    lower: HashMap<Var, i128>,
 }
 
 /// Parameters that are witness values (visibility other than `fixed`): one variable per
@@ -144,8 +148,17 @@ impl Builder {
         if terms.is_empty() {
             return Ok(self.constant(constant));
         }
+        let lb = terms
+            .iter()
+            .try_fold(constant, |acc, &(c, v)| match self.lower.get(&v) {
+                Some(&l) if c > 0 => acc.checked_add(c.checked_mul(l)?),
+                _ => None,
+            });
         let out = self.new_var();
         self.push(Argument::Linear { out, terms, constant });
+        if let Some(l) = lb {
+            self.lower.insert(out, l);
+        }
         Ok(out)
     }
 
@@ -161,7 +174,19 @@ impl Builder {
             constant: c,
         });
         self.consts.insert(c, out);
+        self.lower.insert(out, c);
         out
+    }
+
+    /// The proven lower bound of `v`, if any argument gives one.
+    pub fn lower_bound(&self, v: Var) -> Option<i128> {
+        self.lower.get(&v).copied()
+    }
+
+    /// Records that `v ≥ lb` holds in every witness the arguments so far admit.
+    pub fn set_lower_bound(&mut self, v: Var, lb: i128) {
+        let e = self.lower.entry(v).or_insert(lb);
+        *e = (*e).max(lb);
     }
 
     /// `a·b`.
@@ -169,6 +194,9 @@ impl Builder {
         self.check_field(bound)?;
         let out = self.new_var();
         self.push(Argument::Mul { out, a, b });
+        if a == b {
+            self.lower.insert(out, 0);
+        }
         Ok(out)
     }
 
@@ -187,6 +215,10 @@ impl Builder {
             k,
             q_bits: signed_bits(qb),
         });
+        // q = ⌊(x + 2^(k-1)) / 2^k⌋ is monotone in x.
+        if let Some(l) = self.lower_bound(x) {
+            self.lower.insert(q, (l + (1i128 << (k - 1))) >> k);
+        }
         Ok((q, qb))
     }
 
@@ -197,6 +229,13 @@ impl Builder {
         // out - a and out - b lie in [0, |a - b|].
         let bits = (signed_bits(diff_bound) - 1).max(1);
         self.push(Argument::Max { out, a, b, bits });
+        let lb = match b {
+            None => Some(0),
+            Some(b) => self.lower_bound(b),
+        };
+        if let Some(l) = lb.into_iter().chain(self.lower_bound(a)).max() {
+            self.lower.insert(out, l);
+        }
         Ok(out)
     }
 
@@ -204,6 +243,9 @@ impl Builder {
     pub fn lookup(&mut self, x: Var, table: usize) -> Var {
         let y = self.new_var();
         self.push(Argument::Lookup { x, y, table });
+        if let Some(&l) = self.prog.tables[table].values.iter().min() {
+            self.lower.insert(y, l);
+        }
         y
     }
 
@@ -227,7 +269,56 @@ impl Builder {
             r,
             bits: signed_bits(bound),
         });
+        // ⌊n / d⌋ ≥ 0 for n ≥ 0 and d > 0.
+        if self.lower_bound(n).is_some_and(|l| l >= 0) {
+            self.lower.insert(q, 0);
+        }
         Ok(q)
+    }
+
+    /// `⌊x·2^shift / d⌋` for `|x| ≤ x_bound` and `1 ≤ d ≤ d_bound`. One `Div` when its width
+    /// fits the field (`2·bits + 1` within the field's signed bits); otherwise long division
+    /// in base 2^j, so every `Div` stays narrow: `q₀ = ⌊x / d⌋` with remainder
+    /// `r₀ = x - q₀·d ∈ [0, d)`, then digits `qᵢ = ⌊rᵢ₋₁·2^j / d⌋`, `rᵢ = rᵢ₋₁·2^j - qᵢ·d`,
+    /// and `q = Σ qᵢ·2^(shift - i·j)` (the last digit taking the leftover bits). Each
+    /// remainder is a `Mul` and a `Linear` over `Div`-pinned values, so the result is exactly
+    /// the single division's.
+    pub fn div_scaled(&mut self, x: Var, x_bound: i128, shift: u32, d: Var, d_bound: i128) -> R<Var> {
+        let n_bound = x_bound << shift;
+        let direct = signed_bits(n_bound.max(d_bound));
+        if 2 * direct < self.field_bits {
+            let n = self.linear(vec![(1i128 << shift, x)], 0, n_bound)?;
+            return self.div(n, d, n_bound.max(d_bound));
+        }
+        // The widest Div numerator the field allows (unsigned bits): 2·signed_bits + 1 ≤ field bits.
+        let max_bits = (self.field_bits - 1) / 2 - 1;
+        let d_bits = 128 - d_bound.unsigned_abs().leading_zeros();
+        if d_bits + 1 > max_bits || signed_bits(x_bound.max(d_bound)) > max_bits + 1 {
+            return Err(format!(
+                "a division of a {}-bit value by a {d_bits}-bit divisor does not fit this backend's field even digit by digit; lower --scale",
+                signed_bits(x_bound)
+            ));
+        }
+        let j = max_bits - d_bits;
+        let (mut num, mut num_bound, mut q_bound) = (x, x_bound, x_bound);
+        let mut digits: Vec<(i128, Var)> = Vec::new();
+        let mut done = 0u32;
+        loop {
+            let qi = self.div(num, d, num_bound.max(d_bound))?;
+            digits.push((1i128 << (shift - done), qi));
+            if done == shift {
+                break;
+            }
+            // r = numerator - qᵢ·d ∈ [0, d), shifted into the next digit's numerator.
+            let qd = self.mul(qi, d, q_bound * d_bound)?;
+            let r = self.linear(vec![(1, num), (-1, qd)], 0, num_bound + q_bound * d_bound)?;
+            let step = j.min(shift - done);
+            done += step;
+            num_bound = d_bound << step;
+            num = self.linear(vec![(1i128 << step, r)], 0, num_bound)?;
+            q_bound = 1i128 << step;
+        }
+        self.linear(digits, 0, n_bound + (1i128 << shift))
     }
 
     /// Quantizes a constant tensor at scale `scale`.
@@ -374,6 +465,7 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         lookup_bits: cfg.lookup_bits,
         field_bits: cfg.field_bits,
         max_acc_bits: 0,
+        lower: HashMap::new(),
         params: Params {
             base: 0,
             vars: HashMap::new(),

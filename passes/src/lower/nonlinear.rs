@@ -133,6 +133,10 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
                     y = min_const(b, y, yb, hi)?;
                     yb = yb.max(hi.abs());
                 }
+                // Clipped on both sides, the output lies in [lo, hi] whatever the input's bound.
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    yb = yb.min(lo.abs().max(hi.abs()));
+                }
                 vars.push(y);
                 bound = bound.max(yb);
             }
@@ -159,6 +163,10 @@ pub(super) fn activation(b: &mut Builder, a: &Activation, ins: &[Operand], out_s
             }
         }
         Activation::Math(m) => return super::math::lower(b, m, x, out_shape),
+        Activation::Pow { exponent } if POW_BY_MUL.contains(exponent) => {
+            return pow_by_mul(b, *exponent as u32, x, out_shape)
+        }
+        Activation::Sqrt => return sqrt(b, x, out_shape),
         _ => return lookup(b, a, x, out_shape),
     }
     Ok(QTensor {
@@ -241,6 +249,154 @@ fn reciprocal(b: &mut Builder, x: Var, xb: i128) -> R<(Var, i128)> {
     let q = b.div(n, a, div_bound)?;
     let p = b.mul(x, q, one2)?;
     Ok((b.div(p, a, div_bound)?, one2))
+}
+
+/// Integer exponents that [`pow_by_mul`] computes exactly by products instead of a table.
+const POW_BY_MUL: [f64; 4] = [1.0, 2.0, 3.0, 4.0];
+
+/// `x^e` for e in 1..=4 by `Mul`s at scale s, each product rescaled back: exact up to one
+/// rounding per product, with no table (a table of x² over a wide input range has outputs too
+/// wide for small fields, and a coarse one loses the small values a variance is made of).
+/// `x·x` is non-negative, which the lowering records for divisions by it.
+fn pow_by_mul(b: &mut Builder, e: u32, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
+    let s = b.scale;
+    let mut vars = Vec::with_capacity(x.vars.len());
+    let mut bound = x.bound;
+    for &v in &x.vars {
+        let prod = |b: &mut Builder, (u, ub): (Var, i128), (w, wb): (Var, i128)| -> R<(Var, i128)> {
+            let p = b.mul(u, w, ub * wb)?;
+            b.rescale(p, s, ub * wb)
+        };
+        let x1 = (v, x.bound);
+        let (y, yb) = match e {
+            1 => x1,
+            2 => prod(b, x1, x1)?,
+            3 => {
+                let x2 = prod(b, x1, x1)?;
+                prod(b, x2, x1)?
+            }
+            _ => {
+                let x2 = prod(b, x1, x1)?;
+                prod(b, x2, x2)?
+            }
+        };
+        vars.push(y);
+        bound = yb;
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
+}
+
+/// The most Newton steps [`sqrt`] takes after its table.
+const SQRT_MAX_STEPS: usize = 40;
+
+/// How many Newton steps after the table make [`sqrt`] exact to 2^-12 (relative, or one unit)
+/// on every input from 2^-8 up to the domain's top: the integer iteration simulated on a
+/// grid of 16 points per octave, entry by entry as the circuit computes it.
+fn sqrt_steps(values: &[i128], k: u32, s: u32, hi: i128) -> usize {
+    let one = 1i128 << s;
+    let lo = (one >> 8).max(1);
+    let mut worst = 0;
+    let mut x = lo as f64;
+    while x <= hi as f64 {
+        let xi = x as i128;
+        let entry = ((xi + (1i128 << k >> 1)) >> k) as usize;
+        let Some(&y0) = values.get(entry) else { break };
+        let n = xi * one;
+        let exact = (n as f64).sqrt();
+        let mut y = y0.max(1);
+        let mut steps = 0;
+        while (y as f64 - exact).abs() > (exact / 4096.0).max(1.0) && steps < SQRT_MAX_STEPS {
+            y = (y + n / y + 1) >> 1;
+            steps += 1;
+        }
+        worst = worst.max(steps);
+        x *= 2f64.powf(1.0 / 16.0);
+    }
+    worst
+}
+
+/// `sqrt(x)` at scale s: a first guess `y₀` by table over the proven domain of x (its
+/// entries at least one unit, so every guess is a valid divisor), refined by Newton steps
+/// `y ← round((y + ⌊x·2^s / y⌋) / 2)` (a `Div`, a `Linear` and a `Rescale` each). The table
+/// alone is coarse when x's range is wide (2^lookup_bits entries over all of it, so a small
+/// variance falls into the first few), so it takes as many steps as [`sqrt_steps`] finds
+/// make it exact to 2^-12 over the domain (each step squares the relative error, halved).
+/// Every step keeps y ≥ 1, so the result is a proven positive divisor.
+fn sqrt(b: &mut Builder, x: &QTensor, out_shape: &[usize]) -> R<QTensor> {
+    let s = b.scale;
+    let one = 1i128 << s;
+    let hi = x.bound;
+    let mut k = 0u32;
+    while (hi >> k) + 1 > (1i128 << b.lookup_bits) {
+        k += 1;
+    }
+    let thi = (hi + (1i128 << k >> 1)) >> k;
+    // With Newton steps to follow, the guess may be coarse: its table is at scale s - m, with
+    // m the least shift that keeps the entries within 15 bits (small fields' lookups take
+    // 16-bit outputs), and is scaled back by 2^m.
+    let exact = |i: i128| {
+        let at = if i == 0 { (1i128 << k) / 4 } else { i << k };
+        (at as f64 / one as f64).sqrt() * one as f64
+    };
+    let top = exact(thi);
+    let mut m = 0u32;
+    while k > 0 && m < s && top / (1i128 << m) as f64 >= (1 << 15) as f64 {
+        m += 1;
+    }
+    // Entry i serves x in [i·2^k - 2^(k-1), i·2^k + 2^(k-1)); the first one serves [0, 2^(k-1)),
+    // whose middle is 2^(k-2). Entries are at least one unit.
+    let values: Vec<i128> = (0..=thi)
+        .map(|i| (exact(i) / (1i128 << m) as f64).round().max(1.0) as i128)
+        .collect();
+    let guesses: Vec<i128> = values.iter().map(|v| v << m).collect();
+    let y_bound = guesses.iter().copied().max().unwrap_or(1);
+    b.check_field(y_bound)?;
+    let steps = if k == 0 { 0 } else { sqrt_steps(&guesses, k, s, hi) };
+    let table = b.table(zkc_runtime::Table {
+        name: format!("sqrt in=2^-{} out=2^-{}", s - k.min(s), s - m),
+        lo: 0,
+        values,
+    });
+    let n_bound = hi * one;
+    // Bounds of ⌊N/y⌋ (N = x·2^s): after the table, the largest over the entries i of the
+    // largest N that rounds to i over the entry; after a Newton step y ≥ √N - ½ (AM-GM with
+    // the floors), so N/y ≤ 2√N.
+    let first_q = (0..=thi)
+        .map(|i| ((((i << k) + (1i128 << k >> 1)).min(hi)) * one) / guesses[i as usize].max(1))
+        .max()
+        .unwrap_or(0);
+    let later_q = 2 * (n_bound as f64).sqrt().ceil() as i128 + 2;
+    let mut vars = Vec::with_capacity(x.vars.len());
+    let mut bound = y_bound;
+    for &v in &x.vars {
+        let (xq, _) = b.rescale(v, k, hi)?;
+        let t = b.lookup(xq, table);
+        let mut y = b.linear(vec![(1i128 << m, t)], 0, y_bound)?;
+        let mut yb = y_bound;
+        if steps > 0 {
+            for step in 0..steps {
+                let qb = if step == 0 { first_q } else { later_q }.min(n_bound);
+                let q = b.div_scaled(v, hi, s, y, yb)?;
+                let sb = qb + yb + 1;
+                let sum = b.linear(vec![(1, y), (1, q)], 0, sb)?;
+                // Rescale by 1 rounds half up: (y + q + 1) / 2, at least 1 since y ≥ 1.
+                let (h, hb) = b.rescale(sum, 1, sb)?;
+                b.set_lower_bound(h, 1);
+                (y, yb) = (h, hb);
+            }
+        }
+        vars.push(y);
+        bound = bound.max(yb);
+    }
+    Ok(QTensor {
+        shape: out_shape.to_vec(),
+        vars,
+        bound,
+    })
 }
 
 /// `f(x)` by a table over the proven domain of `x`.
