@@ -10,6 +10,9 @@ use zkc_ir::{Activation, BinaryOp, Graph, Op, Tensor, ValueId};
 use super::proto::{self, Attrs};
 use super::ImportError;
 
+#[path = "spatial.rs"]
+mod spatial_ops;
+
 /// What a [`SUPPORTED`] entry adds after the op type when the op has a float meaning but no
 /// circuit: `zkc run` computes it, `zkc compile` refuses it at lowering, naming the node.
 pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
@@ -35,6 +38,7 @@ pub const SUPPORTED: &[&str] = &[
     "DepthToSpace",
     "Div",
     "Dropout",
+    "Einsum",
     "Elu",
     "Erf",
     "Exp",
@@ -42,17 +46,21 @@ pub const SUPPORTED: &[&str] = &[
     "Flatten",
     "Floor",
     "Gather",
+    "GatherElements",
     "Gelu",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
+    "GRU (float only: no circuit yet)",
     "HardSigmoid",
     "HardSwish",
     "Identity",
     "LeakyRelu",
     "Log",
     "LogSoftmax",
+    "LpPool",
     "LRN",
+    "LSTM (float only: no circuit yet)",
     "MatMul",
     "Max",
     "MaxPool",
@@ -71,7 +79,12 @@ pub const SUPPORTED: &[&str] = &[
     "ReduceSum",
     "Relu",
     "Reshape",
+    "Resize",
+    "RNN (float only: no circuit yet)",
     "Round",
+    "Scatter",
+    "ScatterElements",
+    "ScatterND",
     "Selu",
     "Shape",
     "Sigmoid",
@@ -90,8 +103,10 @@ pub const SUPPORTED: &[&str] = &[
     "Tanh",
     "ThresholdedRelu",
     "Tile",
+    "TopK (float only: no circuit yet)",
     "Transpose",
     "Unsqueeze",
+    "Upsample",
 ];
 
 /// The ONNX op type of a [`SUPPORTED`] entry (without the [`FLOAT_ONLY`] note).
@@ -107,6 +122,9 @@ pub(super) struct Context {
     /// ONNX element types (`TensorProto.DataType`) known by value name: declared in the graph
     /// or produced by a Cast.
     pub elem_types: HashMap<String, i32>,
+    /// Values given for graph inputs ([`super::ImportOptions::input_values`]), used where a
+    /// compile-time constant is needed.
+    pub known_inputs: HashMap<ValueId, Tensor>,
 }
 
 type R<T> = Result<T, String>;
@@ -167,6 +185,7 @@ impl Context {
             None => Ok(None),
             Some(v) => self
                 .constant(v)
+                .or_else(|| self.known_inputs.get(&v))
                 .cloned()
                 .map(Some)
                 .ok_or_else(|| format!("input {i} ({what}) must be a constant (an initializer or Constant node); zkc needs it at compile time")),
@@ -512,6 +531,7 @@ impl Context {
                     &out,
                 )?
             }
+            t if spatial_ops::OPS.contains(&t) => return self.spatial_node(name, node),
             "LRN" => self.lrn(name, node, &out)?,
             "MatMul" => {
                 let (x, y) = (self.req(node, 0)?, self.req(node, 1)?);

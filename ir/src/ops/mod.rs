@@ -14,18 +14,24 @@ pub mod concat;
 pub mod conv;
 pub mod conv_transpose;
 pub mod gather;
+pub mod gather_elements;
 pub mod matmul;
 pub mod pad;
 pub mod pool;
 pub mod prelu;
 pub mod reduce;
 pub mod reshape;
+pub mod rnn;
+pub mod scatter;
 pub mod slice;
 pub mod softmax;
+pub mod topk;
 pub mod transpose;
 
 pub use activation::Activation;
 pub use binary::BinaryOp;
+pub use rnn::{RnnActivation, RnnKind, RnnOutput, RnnParams};
+pub use scatter::ScatterReduction;
 
 /// Why an op cannot be applied to its inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -208,6 +214,34 @@ pub enum Op {
         /// Ties go to the last index.
         select_last: bool,
     },
+    /// ONNX GatherElements along `axis`. Inputs: data, indices (exact integers; negative
+    /// indices count from the end).
+    GatherElements {
+        /// Axis (non-negative).
+        axis: usize,
+    },
+    /// ONNX ScatterElements (`axis` set) or ScatterND (`axis` none). Inputs: data, indices,
+    /// updates.
+    Scatter {
+        /// Axis (non-negative) of ScatterElements; none for ScatterND.
+        axis: Option<usize>,
+        /// How an update combines with the value it lands on.
+        reduction: ScatterReduction,
+    },
+    /// The `k` largest (`largest`) or smallest values along `axis`, sorted, or their indices
+    /// (`indices`) as exact integers. Inputs: x.
+    TopK {
+        /// Axis (non-negative).
+        axis: usize,
+        /// How many.
+        k: usize,
+        /// Largest instead of smallest.
+        largest: bool,
+        /// The indices output instead of the values.
+        indices: bool,
+    },
+    /// ONNX RNN, GRU or LSTM; one of its outputs. Inputs: see [`RnnParams`].
+    Rnn(RnnParams),
 }
 
 impl Op {
@@ -235,6 +269,11 @@ impl Op {
             Op::Pad { .. } => "Pad".into(),
             Op::ArgMaxMin { max: true, .. } => "ArgMax".into(),
             Op::ArgMaxMin { max: false, .. } => "ArgMin".into(),
+            Op::GatherElements { .. } => "GatherElements".into(),
+            Op::Scatter { axis: Some(_), .. } => "ScatterElements".into(),
+            Op::Scatter { axis: None, .. } => "ScatterND".into(),
+            Op::TopK { .. } => "TopK".into(),
+            Op::Rnn(p) => p.kind.name().into(),
         }
     }
 
@@ -319,6 +358,19 @@ impl Op {
                 want(1..=1)?;
                 arg::shape(*axis, *keepdims, inputs[0])
             }
+            Op::GatherElements { axis } => {
+                want(2..=2)?;
+                gather_elements::shape(*axis, inputs[0], inputs[1])
+            }
+            Op::Scatter { axis, .. } => {
+                want(3..=3)?;
+                scatter::shape(*axis, inputs[0], inputs[1], inputs[2])
+            }
+            Op::TopK { axis, k, .. } => {
+                want(1..=1)?;
+                topk::shape(*axis, *k, inputs[0])
+            }
+            Op::Rnn(p) => rnn::shape(p, inputs),
         }
     }
 
@@ -345,6 +397,15 @@ impl Op {
             Op::ArgMaxMin {
                 max, axis, select_last, ..
             } => arg::eval(*max, *axis, *select_last, inputs[0], &out_shape),
+            Op::GatherElements { axis } => gather_elements::eval(*axis, inputs[0], inputs[1], &out_shape)?,
+            Op::Scatter { axis, reduction } => scatter::eval(*axis, *reduction, inputs[0], inputs[1], inputs[2])?,
+            Op::TopK {
+                axis,
+                k,
+                largest,
+                indices,
+            } => topk::eval(*axis, *k, *largest, *indices, inputs[0], &out_shape),
+            Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
         };
         Ok(out)
     }

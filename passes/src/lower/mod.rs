@@ -562,8 +562,13 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
         | Op::Pad { .. } => wiring::lower(b, op, ins, out_shape),
         // The index of a maximum needs an equality (or one-hot selection) argument that the
         // circuit does not have yet; Max alone cannot pin which position attained it.
-        Op::ArgMaxMin { .. } => Err(format!(
+        Op::ArgMaxMin { .. } | Op::TopK { .. } | Op::Rnn(_) => Err(format!(
             "{} has a float meaning (`zkc run`) but no circuit yet; compute it outside the proof or drop it from the model",
+            op.name()
+        )),
+        // With constant indices the importer expands these into Gather/Concat/arithmetic.
+        Op::GatherElements { .. } | Op::Scatter { .. } => Err(format!(
+            "{} with indices computed at run time has no circuit; circuits need the indices as constants (an initializer or Constant node)",
             op.name()
         )),
     }
