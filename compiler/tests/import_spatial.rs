@@ -203,7 +203,16 @@ fn resize_with_sizes_and_axes_and_bad_scales() {
     )
     .unwrap_err();
     assert!(e.contains("my_resize") && e.contains("positive"), "{e}");
-    let e = model(&[("X", &[1, 1, 2, 2]), ("s", &[4])], &[], "Resize", &["X", "", "s"], &["Y"], vec![], 19).unwrap_err();
+    let e = model(
+        &[("X", &[1, 1, 2, 2]), ("s", &[4])],
+        &[],
+        "Resize",
+        &["X", "", "s"],
+        &["Y"],
+        vec![],
+        19,
+    )
+    .unwrap_err();
     assert!(e.contains("my_resize") && e.contains("constant"), "{e}");
 }
 
@@ -258,15 +267,44 @@ fn einsum_matmul_transpose_sum_and_diagonal() {
     ] {
         let n = eq.split("->").next().unwrap().matches(',').count() + 1;
         let ins: Vec<&str> = ["x", "x"][..n].to_vec();
-        let g = model(&[("x", &[2, 3])], &[], "Einsum", &ins, &["y"], vec![attr_s("equation", eq)], 12).unwrap();
+        let g = model(
+            &[("x", &[2, 3])],
+            &[],
+            "Einsum",
+            &ins,
+            &["y"],
+            vec![attr_s("equation", eq)],
+            12,
+        )
+        .unwrap();
         let y = &g.run(std::slice::from_ref(&x)).unwrap()[0];
         assert_eq!((&y.shape, &y.data), (&shape, &want), "{eq}");
     }
     // Batch diagonal: "...ii->...i" on [2, 2, 2].
-    let g = model(&[("x", &[2, 2, 2])], &[], "Einsum", &["x"], &["y"], vec![attr_s("equation", "...ii ->...i")], 12).unwrap();
-    let y = &g.run(&[t(&[2, 2, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])]).unwrap()[0];
+    let g = model(
+        &[("x", &[2, 2, 2])],
+        &[],
+        "Einsum",
+        &["x"],
+        &["y"],
+        vec![attr_s("equation", "...ii ->...i")],
+        12,
+    )
+    .unwrap();
+    let y = &g
+        .run(&[t(&[2, 2, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])])
+        .unwrap()[0];
     assert_eq!((&y.shape, &y.data), (&vec![2, 2], &vec![1.0, 4.0, 5.0, 8.0]));
-    let e = model(&[("x", &[2, 3])], &[], "Einsum", &["x"], &["y"], vec![attr_s("equation", "ijk->i")], 12).unwrap_err();
+    let e = model(
+        &[("x", &[2, 3])],
+        &[],
+        "Einsum",
+        &["x"],
+        &["y"],
+        vec![attr_s("equation", "ijk->i")],
+        12,
+    )
+    .unwrap_err();
     assert!(e.contains("my_einsum"), "{e}");
 }
 
@@ -285,9 +323,21 @@ fn gather_elements_and_scatter_with_constant_indices_are_wiring_and_arithmetic()
     )
     .unwrap();
     assert!(has_circuit(&g));
-    assert_eq!(g.run(std::slice::from_ref(&d)).unwrap()[0].data, vec![1.0, 1.0, 4.0, 3.0]);
+    assert_eq!(
+        g.run(std::slice::from_ref(&d)).unwrap()[0].data,
+        vec![1.0, 1.0, 4.0, 3.0]
+    );
     // The same indices given at run time: the float-only IR op.
-    let g = model(&[("d", &[2, 2]), ("i", &[2, 2])], &[], "GatherElements", &["d", "i"], &["y"], vec![attr_i("axis", 1)], 13).unwrap();
+    let g = model(
+        &[("d", &[2, 2]), ("i", &[2, 2])],
+        &[],
+        "GatherElements",
+        &["d", "i"],
+        &["y"],
+        vec![attr_i("axis", 1)],
+        13,
+    )
+    .unwrap();
     assert!(!has_circuit(&g));
     let i = t(&[2, 2], &[0.0, 0.0, 1.0, 0.0]);
     assert_eq!(g.run(&[d.clone(), i]).unwrap()[0].data, vec![1.0, 1.0, 4.0, 3.0]);
@@ -326,7 +376,12 @@ fn gather_elements_and_scatter_with_constant_indices_are_wiring_and_arithmetic()
     )
     .unwrap();
     assert!(has_circuit(&g));
-    let y = &g.run(&[t(&[4, 2], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]), t(&[2, 2], &[10.0, 11.0, 12.0, 13.0])]).unwrap()[0];
+    let y = &g
+        .run(&[
+            t(&[4, 2], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+            t(&[2, 2], &[10.0, 11.0, 12.0, 13.0]),
+        ])
+        .unwrap()[0];
     assert_eq!(y.data, vec![10.0, 11.0, 2.0, 3.0, 12.0, 13.0, 6.0, 7.0]);
 }
 
@@ -343,10 +398,21 @@ fn top_k_gives_values_and_indices() {
         11,
     )
     .unwrap();
-    let out = g.run(&[t(&[3, 4], &(0..12).map(f64::from).collect::<Vec<_>>())]).unwrap();
+    let out = g
+        .run(&[t(&[3, 4], &(0..12).map(f64::from).collect::<Vec<_>>())])
+        .unwrap();
     assert_eq!(out[0].data, vec![3.0, 2.0, 1.0, 7.0, 6.0, 5.0, 11.0, 10.0, 9.0]);
     assert_eq!(out[1].data, vec![3.0, 2.0, 1.0, 3.0, 2.0, 1.0, 3.0, 2.0, 1.0]);
-    let e = model(&[("x", &[3, 4])], &[("k", &[1], &[5.0], true)], "TopK", &["x", "k"], &["v", "i"], vec![], 11).unwrap_err();
+    let e = model(
+        &[("x", &[3, 4])],
+        &[("k", &[1], &[5.0], true)],
+        "TopK",
+        &["x", "k"],
+        &["v", "i"],
+        vec![],
+        11,
+    )
+    .unwrap_err();
     assert!(e.contains("my_topk") && e.contains("k = 5"), "{e}");
 }
 

@@ -51,6 +51,7 @@ pub const SUPPORTED: &[&str] = &[
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
+    "GridSample (float only: no circuit yet)",
     "GRU (float only: no circuit yet)",
     "HardSigmoid",
     "HardSwish",

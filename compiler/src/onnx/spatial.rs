@@ -1,7 +1,8 @@
 //! Spatial, einsum, index and recurrent ONNX ops: Resize/Upsample and LpPool (expanded into
 //! Gather, MatMul with constant interpolation matrices, Conv and activations), Einsum
 //! (diagonals, sums, transposes and batched MatMul), GatherElements/Scatter* (wiring and
-//! arithmetic when the indices are constants), TopK and RNN/GRU/LSTM (float-only IR ops).
+//! arithmetic when the indices are constants), TopK, RNN/GRU/LSTM and GridSample (float-only
+//! IR ops).
 
 use onnx_protobuf::NodeProto;
 use zkc_ir::ops::rnn::{RnnActivation, RnnKind, RnnOutput, RnnParams};
@@ -26,6 +27,7 @@ pub(super) const OPS: &[&str] = &[
     "RNN",
     "GRU",
     "LSTM",
+    "GridSample",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -54,6 +56,7 @@ impl Context {
             "GatherElements" => self.gather_elements(name, node, &out)?,
             "Scatter" | "ScatterElements" | "ScatterND" => self.scatter(name, node, &out)?,
             "RNN" | "GRU" | "LSTM" => return self.rnn(name, node),
+            "GridSample" => self.grid_sample(name, node, &out)?,
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -94,11 +97,7 @@ impl Context {
         } else {
             self.const_input(node, 2, "scales")?.map(|t| t.data)
         };
-        let sizes_in = if old {
-            None
-        } else {
-            self.ints_input(node, 3, "sizes")?
-        };
+        let sizes_in = if old { None } else { self.ints_input(node, 3, "sizes")? };
         let roi_in = if old {
             None
         } else {
@@ -150,7 +149,9 @@ impl Context {
             }
             (None, Some(s)) => {
                 if s.len() != n || s.iter().any(|&v| v < 1) {
-                    return Err(format!("sizes {s:?} must have one positive value per resized axis ({n})"));
+                    return Err(format!(
+                        "sizes {s:?} must have one positive value per resized axis ({n})"
+                    ));
                 }
                 for (i, &ax) in axes.iter().enumerate() {
                     scale[ax] = s[i] as f64 / xs[ax] as f64;
@@ -161,7 +162,11 @@ impl Context {
                     "stretch" => None,
                     "not_larger" => Some(axes.iter().map(|&ax| scale[ax]).fold(f64::INFINITY, f64::min)),
                     "not_smaller" => Some(axes.iter().map(|&ax| scale[ax]).fold(0.0, f64::max)),
-                    p => return Err(format!("keep_aspect_ratio_policy `{p}` is not valid (stretch, not_larger, not_smaller)")),
+                    p => {
+                        return Err(format!(
+                            "keep_aspect_ratio_policy `{p}` is not valid (stretch, not_larger, not_smaller)"
+                        ))
+                    }
                 };
                 if let Some(s) = pick {
                     for &ax in &axes {
@@ -197,8 +202,9 @@ impl Context {
         let mut v = x;
         let mut outside: Vec<Vec<bool>> = vec![vec![]; r];
         for ax in 0..r {
-            let identity =
-                (scale[ax] - 1.0).abs() < 1e-12 && size[ax] == xs[ax] && (roi[ax] == (0.0, 1.0) || ctm != "tf_crop_and_resize");
+            let identity = (scale[ax] - 1.0).abs() < 1e-12
+                && size[ax] == xs[ax]
+                && (roi[ax] == (0.0, 1.0) || ctm != "tf_crop_and_resize");
             if identity {
                 continue;
             }
@@ -207,7 +213,9 @@ impl Context {
             outside[ax] = out_of_range;
         }
         if extrapolation != 0.0 && outside.iter().any(|o| o.iter().any(|&b| b)) {
-            let eshape: Vec<usize> = (0..r).map(|ax| if outside[ax].is_empty() { 1 } else { size[ax] }).collect();
+            let eshape: Vec<usize> = (0..r)
+                .map(|ax| if outside[ax].is_empty() { 1 } else { size[ax] })
+                .collect();
             let mut e = Tensor::full(eshape.clone(), 0.0);
             let mut idx = vec![0; r];
             for k in 0..e.len() {
@@ -240,7 +248,9 @@ impl Context {
         if taps.iter().all(|t| t.len() == 1 && t[0].1 == 1.0) {
             let idx: Vec<f64> = taps.iter().map(|t| t[0].0 as f64).collect();
             let (n, _) = nm.next();
-            let i = self.g.add_constant(&format!("{n}_indices"), Tensor::new(vec![out_w], idx));
+            let i = self
+                .g
+                .add_constant(&format!("{n}_indices"), Tensor::new(vec![out_w], idx));
             return self.step(nm, op_type, Op::Gather { axis: ax }, vec![x, i]);
         }
         let mut m = vec![0.0; out_w * in_w];
@@ -251,7 +261,9 @@ impl Context {
         }
         let (n, _) = nm.next();
         if rank >= 2 && ax == rank - 2 {
-            let w = self.g.add_constant(&format!("{n}_weights"), Tensor::new(vec![out_w, in_w], m));
+            let w = self
+                .g
+                .add_constant(&format!("{n}_weights"), Tensor::new(vec![out_w, in_w], m));
             return self.step(nm, op_type, Op::MatMul, vec![w, x]);
         }
         let mut mt = vec![0.0; in_w * out_w];
@@ -260,7 +272,9 @@ impl Context {
                 mt[i * out_w + o] = m[o * in_w + i];
             }
         }
-        let w = self.g.add_constant(&format!("{n}_weights"), Tensor::new(vec![in_w, out_w], mt));
+        let w = self
+            .g
+            .add_constant(&format!("{n}_weights"), Tensor::new(vec![in_w, out_w], mt));
         if ax == rank - 1 {
             return self.step(nm, op_type, Op::MatMul, vec![x, w]);
         }
@@ -329,12 +343,19 @@ impl Context {
             if p == 1.0 {
                 ab
             } else {
-                self.step(&mut nm, "LpPool", Op::Activation(Activation::Pow { exponent: p }), vec![ab])?
+                self.step(
+                    &mut nm,
+                    "LpPool",
+                    Op::Activation(Activation::Pow { exponent: p }),
+                    vec![ab],
+                )?
             }
         };
         let mut wshape = vec![c, 1];
         wshape.extend(&kernel);
-        let ones = self.g.add_constant(&format!("{name}_window"), Tensor::full(wshape, 1.0));
+        let ones = self
+            .g
+            .add_constant(&format!("{name}_window"), Tensor::full(wshape, 1.0));
         let conv = Op::Conv(ConvParams {
             kernel,
             strides,
@@ -374,7 +395,11 @@ impl Context {
         };
         let terms: Vec<&str> = lhs.split(',').collect();
         if terms.len() != ins.len() {
-            return Err(format!("equation `{eq}` has {} operands but the node has {} inputs", terms.len(), ins.len()));
+            return Err(format!(
+                "equation `{eq}` has {} operands but the node has {} inputs",
+                terms.len(),
+                ins.len()
+            ));
         }
         // Ellipsis dims become labels that cannot clash with letters (uppercase Greek).
         let ell_rank = terms
@@ -390,7 +415,9 @@ impl Context {
             })
             .max()
             .unwrap_or(0);
-        let ell: Vec<char> = (0..ell_rank).map(|i| char::from_u32(0x391 + i as u32).unwrap()).collect();
+        let ell: Vec<char> = (0..ell_rank)
+            .map(|i| char::from_u32(0x391 + i as u32).unwrap())
+            .collect();
         let mut ops: Vec<(ValueId, Vec<char>)> = Vec::new();
         for (t, &v) in terms.iter().zip(&ins) {
             let rank = self.shape(v).len();
@@ -398,13 +425,20 @@ impl Context {
             let letters = t.replace("...", "").chars().count();
             for part in t.split("...").enumerate() {
                 if part.0 == 1 {
-                    let k = rank.checked_sub(letters).ok_or(format!("operand `{t}` has more labels than its rank {rank}"))?;
+                    let k = rank
+                        .checked_sub(letters)
+                        .ok_or(format!("operand `{t}` has more labels than its rank {rank}"))?;
                     labels.extend(&ell[ell_rank - k..]);
                 }
                 labels.extend(part.1.chars());
             }
-            if t.split("...").count() > 2 || labels.len() != rank || labels.iter().any(|c| c.is_ascii() && !c.is_ascii_alphabetic()) {
-                return Err(format!("operand `{t}` of `{eq}` does not match an input of rank {rank}"));
+            if t.split("...").count() > 2
+                || labels.len() != rank
+                || labels.iter().any(|c| c.is_ascii() && !c.is_ascii_alphabetic())
+            {
+                return Err(format!(
+                    "operand `{t}` of `{eq}` does not match an input of rank {rank}"
+                ));
             }
             ops.push((v, labels));
         }
@@ -437,7 +471,10 @@ impl Context {
         for (v, l) in &ops {
             for (&c, &d) in l.iter().zip(&self.shape(*v)) {
                 if *dim.entry(c).or_insert(d) != d {
-                    return Err(format!("label `{c}` of `{eq}` has sizes {} and {d}; zkc does not broadcast Einsum operands", dim[&c]));
+                    return Err(format!(
+                        "label `{c}` of `{eq}` has sizes {} and {d}; zkc does not broadcast Einsum operands",
+                        dim[&c]
+                    ));
                 }
             }
         }
@@ -466,15 +503,23 @@ impl Context {
                 s.push(d * d);
                 v = self.step(&mut nm, "Einsum", Op::Reshape { shape: s }, vec![v])?;
                 let (n, _) = nm.next();
-                let idx = self
-                    .g
-                    .add_constant(&format!("{n}_diagonal"), Tensor::new(vec![d], (0..d).map(|x| (x * d + x) as f64).collect()));
+                let idx = self.g.add_constant(
+                    &format!("{n}_diagonal"),
+                    Tensor::new(vec![d], (0..d).map(|x| (x * d + x) as f64).collect()),
+                );
                 v = self.step(&mut nm, "Einsum", Op::Gather { axis: l.len() }, vec![v, idx])?;
                 l.push(lab);
             }
             // Labels used by no other operand and not in the output are summed out now.
-            let others: Vec<char> = ops.iter().enumerate().filter(|&(o, _)| o != k).flat_map(|(_, (_, l))| l.clone()).collect();
-            let axes: Vec<usize> = (0..l.len()).filter(|&i| !output.contains(&l[i]) && !others.contains(&l[i])).collect();
+            let others: Vec<char> = ops
+                .iter()
+                .enumerate()
+                .filter(|&(o, _)| o != k)
+                .flat_map(|(_, (_, l))| l.clone())
+                .collect();
+            let axes: Vec<usize> = (0..l.len())
+                .filter(|&i| !output.contains(&l[i]) && !others.contains(&l[i]))
+                .collect();
             if !axes.is_empty() {
                 v = self.step(
                     &mut nm,
@@ -494,9 +539,21 @@ impl Context {
         let (mut v, mut l) = iter.next().expect("one operand");
         let rest: Vec<(ValueId, Vec<char>)> = iter.collect();
         for (k, (bv, bl)) in rest.iter().enumerate() {
-            let later: Vec<char> = rest[k + 1..].iter().flat_map(|(_, l)| l.clone()).chain(output.iter().copied()).collect();
-            let batch: Vec<char> = l.iter().copied().filter(|c| bl.contains(c) && later.contains(c)).collect();
-            let contract: Vec<char> = l.iter().copied().filter(|c| bl.contains(c) && !later.contains(c)).collect();
+            let later: Vec<char> = rest[k + 1..]
+                .iter()
+                .flat_map(|(_, l)| l.clone())
+                .chain(output.iter().copied())
+                .collect();
+            let batch: Vec<char> = l
+                .iter()
+                .copied()
+                .filter(|c| bl.contains(c) && later.contains(c))
+                .collect();
+            let contract: Vec<char> = l
+                .iter()
+                .copied()
+                .filter(|c| bl.contains(c) && !later.contains(c))
+                .collect();
             let a_only: Vec<char> = l.iter().copied().filter(|c| !bl.contains(c)).collect();
             let b_only: Vec<char> = bl.iter().copied().filter(|c| !l.contains(c)).collect();
             let size = |cs: &[char]| cs.iter().map(|c| dim[c]).product::<usize>();
@@ -526,7 +583,10 @@ impl Context {
             )?;
             l = (0..l.len()).filter(|i| !axes.contains(i)).map(|i| l[i]).collect();
         }
-        let perm: Vec<usize> = output.iter().map(|c| l.iter().position(|x| x == c).expect("output label")).collect();
+        let perm: Vec<usize> = output
+            .iter()
+            .map(|c| l.iter().position(|x| x == c).expect("output label"))
+            .collect();
         if perm.iter().enumerate().any(|(i, &p)| i != p) {
             v = self.step(&mut nm, "Einsum", Op::Transpose { perm }, vec![v])?;
         }
@@ -536,7 +596,10 @@ impl Context {
 
     /// `v` (labels `l`) transposed to `order` and reshaped to `shape`.
     fn arrange(&mut self, nm: &mut Namer, v: ValueId, l: &[char], order: &[char], shape: Vec<usize>) -> R<ValueId> {
-        let perm: Vec<usize> = order.iter().map(|c| l.iter().position(|x| x == c).expect("label")).collect();
+        let perm: Vec<usize> = order
+            .iter()
+            .map(|c| l.iter().position(|x| x == c).expect("label"))
+            .collect();
         let mut v = v;
         if perm.iter().enumerate().any(|(i, &p)| i != p) {
             v = self.step(nm, "Einsum", Op::Transpose { perm }, vec![v])?;
@@ -568,7 +631,11 @@ impl Context {
             if node.output.get(i).is_none_or(|s| s.is_empty()) {
                 continue;
             }
-            let n = if indices { format!("{name}_indices") } else { name.to_string() };
+            let n = if indices {
+                format!("{name}_indices")
+            } else {
+                name.to_string()
+            };
             let op = Op::TopK {
                 axis,
                 k: k as usize,
@@ -597,7 +664,9 @@ impl Context {
         let flat = self.emit(
             &format!("{name}_flat"),
             "GatherElements",
-            Op::Reshape { shape: vec![numel(&ds)] },
+            Op::Reshape {
+                shape: vec![numel(&ds)],
+            },
             vec![d],
             &format!("{out}_flat"),
         )?;
@@ -643,7 +712,9 @@ impl Context {
                 src[t] = (nd + j) as f64;
             }
             let ext = self.step(&mut nm, op_type, Op::Concat { axis: 0 }, vec![df, uf])?;
-            let c = self.g.add_constant(&format!("{name}_sources"), Tensor::new(vec![nd], src));
+            let c = self
+                .g
+                .add_constant(&format!("{name}_sources"), Tensor::new(vec![nd], src));
             self.step(&mut nm, op_type, Op::Gather { axis: 0 }, vec![ext, c])?
         } else {
             let mut lists: Vec<Vec<usize>> = vec![vec![]; nd];
@@ -662,7 +733,9 @@ impl Context {
             let (ext, neutral): (ValueId, Box<dyn Fn(usize) -> usize>) = match reduction {
                 ScatterReduction::Add | ScatterReduction::Mul => {
                     let e = if reduction == ScatterReduction::Add { 0.0 } else { 1.0 };
-                    let c = self.g.add_constant(&format!("{name}_neutral"), Tensor::new(vec![1], vec![e]));
+                    let c = self
+                        .g
+                        .add_constant(&format!("{name}_neutral"), Tensor::new(vec![1], vec![e]));
                     let ext = self.step(&mut nm, op_type, Op::Concat { axis: 0 }, vec![uf, c])?;
                     (ext, Box::new(move |_| nu))
                 }
@@ -671,7 +744,11 @@ impl Context {
                     (ext, Box::new(|o| o))
                 }
             };
-            let shift = if matches!(reduction, ScatterReduction::Add | ScatterReduction::Mul) { 0 } else { nd };
+            let shift = if matches!(reduction, ScatterReduction::Add | ScatterReduction::Mul) {
+                0
+            } else {
+                nd
+            };
             let mut v = df;
             for layer in 0..depth {
                 let src: Vec<f64> = (0..nd)
@@ -686,6 +763,36 @@ impl Context {
             v
         };
         self.emit(name, op_type, Op::Reshape { shape: ds }, vec![v], out)
+    }
+
+    // ---------------------------------------------------------------- GridSample
+
+    fn grid_sample(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        use zkc_ir::ops::grid_sample::{GridMode, GridPadding, GridSampleParams};
+        let a = Attrs(node);
+        let (x, grid) = (self.req(node, 0)?, self.req(node, 1)?);
+        let mode = match a
+            .string("mode")
+            .as_deref()
+            .unwrap_or(if self.opset < 20 { "bilinear" } else { "linear" })
+        {
+            "nearest" => GridMode::Nearest,
+            "bilinear" | "linear" => GridMode::Linear,
+            "bicubic" | "cubic" => GridMode::Cubic,
+            m => return Err(format!("mode `{m}` is not valid (nearest, linear, cubic)")),
+        };
+        let padding = match a.string("padding_mode").as_deref().unwrap_or("zeros") {
+            "zeros" => GridPadding::Zeros,
+            "border" => GridPadding::Border,
+            "reflection" => GridPadding::Reflection,
+            m => return Err(format!("padding_mode `{m}` is not valid (zeros, border, reflection)")),
+        };
+        let p = GridSampleParams {
+            mode,
+            padding,
+            align_corners: a.int("align_corners").unwrap_or(0) != 0,
+        };
+        self.emit(name, "GridSample", Op::GridSample(p), vec![x, grid], out)
     }
 
     // ---------------------------------------------------------------- RNN / GRU / LSTM
@@ -713,7 +820,11 @@ impl Context {
             "forward" => (false, false),
             "reverse" => (false, true),
             "bidirectional" => (true, false),
-            d => return Err(format!("direction `{d}` is not valid (forward, reverse, bidirectional)")),
+            d => {
+                return Err(format!(
+                    "direction `{d}` is not valid (forward, reverse, bidirectional)"
+                ))
+            }
         };
         let dirs = if bidirectional { 2 } else { 1 };
         let hidden = match a.int("hidden_size") {
@@ -725,7 +836,11 @@ impl Context {
         let (seq, batch) = if batch_first { (xs[1], xs[0]) } else { (xs[0], xs[1]) };
         let g = kind.gates();
         let names: Vec<String> = match node.attribute.iter().find(|at| at.name == "activations") {
-            Some(at) => at.strings.iter().map(|s| String::from_utf8_lossy(s).to_string()).collect(),
+            Some(at) => at
+                .strings
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).to_string())
+                .collect(),
             None => {
                 let d: &[&str] = match kind {
                     RnnKind::Rnn => &["Tanh"],
@@ -751,7 +866,11 @@ impl Context {
         if clip.is_some_and(|c| c.is_nan() || c <= 0.0) {
             return Err(format!("clip = {} must be positive", clip.unwrap_or(0.0)));
         }
-        let state = if batch_first { vec![batch, dirs, hidden] } else { vec![dirs, batch, hidden] };
+        let state = if batch_first {
+            vec![batch, dirs, hidden]
+        } else {
+            vec![dirs, batch, hidden]
+        };
         let fill = |cx: &mut Context, i: usize, what: &str, t: Tensor| -> ValueId {
             cx.input(node, i)
                 .unwrap_or_else(|| cx.g.add_constant(&format!("{name}_{what}"), t))
@@ -783,7 +902,11 @@ impl Context {
                 batch_first,
                 output,
             };
-            let n = if i == 0 { name.to_string() } else { format!("{name}_{output:?}") };
+            let n = if i == 0 {
+                name.to_string()
+            } else {
+                format!("{name}_{output:?}")
+            };
             let v = self.emit(&n, op_type, Op::Rnn(p), ins.clone(), &Self::out_name(node, i))?;
             self.bind(node, i, v);
         }
@@ -1034,7 +1157,10 @@ mod tests {
         // align_corners: [1, 2] × 2 → [1, 4/3, 5/3, 2].
         let (t, _) = axis_taps(&cfg(Interp::Linear, "align_corners"), 2, 2.0, 4, (0.0, 1.0)).unwrap();
         let y = apply(&t, &[1.0, 2.0]);
-        assert!(y.iter().zip([1.0, 4.0 / 3.0, 5.0 / 3.0, 2.0]).all(|(a, b)| (a - b).abs() < 1e-12));
+        assert!(y
+            .iter()
+            .zip([1.0, 4.0 / 3.0, 5.0 / 3.0, 2.0])
+            .all(|(a, b)| (a - b).abs() < 1e-12));
     }
 
     #[test]

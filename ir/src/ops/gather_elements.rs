@@ -43,7 +43,10 @@ pub fn source_offsets(axis: usize, data: &[usize], indices: &Tensor) -> OpResult
 /// Evaluates GatherElements; fails on an out-of-range or fractional index.
 pub fn eval(axis: usize, data: &Tensor, indices: &Tensor, out_shape: &[usize]) -> OpResult<Tensor> {
     let src = source_offsets(axis, &data.shape, indices)?;
-    Ok(Tensor::new(out_shape.to_vec(), src.into_iter().map(|o| data.data[o]).collect()))
+    Ok(Tensor::new(
+        out_shape.to_vec(),
+        src.into_iter().map(|o| data.data[o]).collect(),
+    ))
 }
 
 #[cfg(test)]

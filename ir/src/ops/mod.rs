@@ -15,6 +15,7 @@ pub mod conv;
 pub mod conv_transpose;
 pub mod gather;
 pub mod gather_elements;
+pub mod grid_sample;
 pub mod matmul;
 pub mod pad;
 pub mod pool;
@@ -242,6 +243,8 @@ pub enum Op {
     },
     /// ONNX RNN, GRU or LSTM; one of its outputs. Inputs: see [`RnnParams`].
     Rnn(RnnParams),
+    /// ONNX GridSample. Inputs: x `[N, C, ...]`, grid `[N, ..., r]`.
+    GridSample(grid_sample::GridSampleParams),
 }
 
 impl Op {
@@ -274,6 +277,7 @@ impl Op {
             Op::Scatter { axis: None, .. } => "ScatterND".into(),
             Op::TopK { .. } => "TopK".into(),
             Op::Rnn(p) => p.kind.name().into(),
+            Op::GridSample(_) => "GridSample".into(),
         }
     }
 
@@ -371,6 +375,10 @@ impl Op {
                 topk::shape(*axis, *k, inputs[0])
             }
             Op::Rnn(p) => rnn::shape(p, inputs),
+            Op::GridSample(_) => {
+                want(2..=2)?;
+                grid_sample::shape(inputs[0], inputs[1])
+            }
         }
     }
 
@@ -406,6 +414,7 @@ impl Op {
                 indices,
             } => topk::eval(*axis, *k, *largest, *indices, inputs[0], &out_shape),
             Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
+            Op::GridSample(p) => grid_sample::eval(p, inputs[0], inputs[1], &out_shape),
         };
         Ok(out)
     }

@@ -146,10 +146,18 @@ fn dims(p: &RnnParams, inputs: &[&[usize]]) -> OpResult<Dims> {
     if x.len() != 3 {
         return err(format!("X {x:?} must have rank 3"));
     }
-    let (seq, batch, input) = if p.batch_first { (x[1], x[0], x[2]) } else { (x[0], x[1], x[2]) };
+    let (seq, batch, input) = if p.batch_first {
+        (x[1], x[0], x[2])
+    } else {
+        (x[0], x[1], x[2])
+    };
     let dirs = if p.bidirectional { 2 } else { 1 };
     let (h, g) = (p.hidden, p.kind.gates());
-    let state = if p.batch_first { vec![batch, dirs, h] } else { vec![dirs, batch, h] };
+    let state = if p.batch_first {
+        vec![batch, dirs, h]
+    } else {
+        vec![dirs, batch, h]
+    };
     let mut expect: Vec<(&str, Vec<usize>)> = vec![
         ("W", vec![dirs, g * h, input]),
         ("R", vec![dirs, g * h, h]),
@@ -173,7 +181,12 @@ fn dims(p: &RnnParams, inputs: &[&[usize]]) -> OpResult<Dims> {
             p.activations.len()
         ));
     }
-    Ok(Dims { seq, batch, input, dirs })
+    Ok(Dims {
+        seq,
+        batch,
+        input,
+        dirs,
+    })
 }
 
 /// The shape of the chosen output: Y `[seq, dirs, batch, H]` (`[batch, seq, dirs, H]` batch
@@ -194,16 +207,31 @@ pub fn shape(p: &RnnParams, inputs: &[&[usize]]) -> OpResult<Vec<usize>> {
 /// Evaluates the recurrence and returns the chosen output.
 pub fn eval(p: &RnnParams, ins: &[&Tensor], out_shape: &[usize]) -> OpResult<Tensor> {
     let shapes: Vec<&[usize]> = ins.iter().map(|t| t.shape.as_slice()).collect();
-    let Dims { seq, batch, input, dirs } = dims(p, &shapes)?;
+    let Dims {
+        seq,
+        batch,
+        input,
+        dirs,
+    } = dims(p, &shapes)?;
     let (h, g, na) = (p.hidden, p.kind.gates(), p.kind.activations());
     let lstm = matches!(p.kind, RnnKind::Lstm { .. });
     let (x, w, r, b, lens) = (ins[0], ins[1], ins[2], ins[3], ins[4]);
     let xat = |t: usize, bi: usize| {
-        let o = if p.batch_first { (bi * seq + t) * input } else { (t * batch + bi) * input };
+        let o = if p.batch_first {
+            (bi * seq + t) * input
+        } else {
+            (t * batch + bi) * input
+        };
         &x.data[o..o + input]
     };
     // State offsets of (direction, batch) in initial_h/c and Y_h/Y_c.
-    let sat = |d: usize, bi: usize| if p.batch_first { (bi * dirs + d) * h } else { (d * batch + bi) * h };
+    let sat = |d: usize, bi: usize| {
+        if p.batch_first {
+            (bi * dirs + d) * h
+        } else {
+            (d * batch + bi) * h
+        }
+    };
     let mut y = vec![0.0; seq * dirs * batch * h];
     let mut yh = vec![0.0; dirs * batch * h];
     let mut yc = vec![0.0; dirs * batch * h];
@@ -220,9 +248,19 @@ pub fn eval(p: &RnnParams, ins: &[&Tensor], out_shape: &[usize]) -> OpResult<Ten
             &b.data[d * 2 * g * h..d * 2 * g * h + g * h],
             &b.data[d * 2 * g * h + g * h..(d + 1) * 2 * g * h],
         );
-        let peep = if lstm { &ins[7].data[d * 3 * h..(d + 1) * 3 * h] } else { &[][..] };
+        let peep = if lstm {
+            &ins[7].data[d * 3 * h..(d + 1) * 3 * h]
+        } else {
+            &[][..]
+        };
         // Row k of a [rows, n] matrix dotted with v.
-        let dot = |m: &[f64], k: usize, v: &[f64]| -> f64 { m[k * v.len()..(k + 1) * v.len()].iter().zip(v).map(|(a, b)| a * b).sum() };
+        let dot = |m: &[f64], k: usize, v: &[f64]| -> f64 {
+            m[k * v.len()..(k + 1) * v.len()]
+                .iter()
+                .zip(v)
+                .map(|(a, b)| a * b)
+                .sum()
+        };
         for bi in 0..batch {
             let len = lens.data[bi];
             if !(len >= 0.0 && len <= seq as f64 && len.fract() == 0.0) {
@@ -233,7 +271,11 @@ pub fn eval(p: &RnnParams, ins: &[&Tensor], out_shape: &[usize]) -> OpResult<Ten
             }
             let len = len as usize;
             let mut hs = ins[5].data[sat(d, bi)..sat(d, bi) + h].to_vec();
-            let mut cs = if lstm { ins[6].data[sat(d, bi)..sat(d, bi) + h].to_vec() } else { vec![] };
+            let mut cs = if lstm {
+                ins[6].data[sat(d, bi)..sat(d, bi) + h].to_vec()
+            } else {
+                vec![]
+            };
             for step in 0..len {
                 let t = if reverse { len - 1 - step } else { step };
                 let xt = xat(t, bi);
@@ -241,14 +283,24 @@ pub fn eval(p: &RnnParams, ins: &[&Tensor], out_shape: &[usize]) -> OpResult<Ten
                 let xin = |k: usize, j: usize| dot(w, k * h + j, xt) + wb[k * h + j];
                 let rin = |k: usize, j: usize, v: &[f64]| dot(r, k * h + j, v) + rb[k * h + j];
                 let new_h: Vec<f64> = match p.kind {
-                    RnnKind::Rnn => (0..h).map(|j| acts[0].apply(clip(xin(0, j) + rin(0, j, &hs)))).collect(),
+                    RnnKind::Rnn => (0..h)
+                        .map(|j| acts[0].apply(clip(xin(0, j) + rin(0, j, &hs))))
+                        .collect(),
                     RnnKind::Gru { linear_before_reset } => {
-                        let z: Vec<f64> = (0..h).map(|j| acts[0].apply(clip(xin(0, j) + rin(0, j, &hs)))).collect();
-                        let rg: Vec<f64> = (0..h).map(|j| acts[0].apply(clip(xin(1, j) + rin(1, j, &hs)))).collect();
+                        let z: Vec<f64> = (0..h)
+                            .map(|j| acts[0].apply(clip(xin(0, j) + rin(0, j, &hs))))
+                            .collect();
+                        let rg: Vec<f64> = (0..h)
+                            .map(|j| acts[0].apply(clip(xin(1, j) + rin(1, j, &hs))))
+                            .collect();
                         let rh: Vec<f64> = hs.iter().zip(&rg).map(|(a, b)| a * b).collect();
                         (0..h)
                             .map(|j| {
-                                let rec = if linear_before_reset { rg[j] * rin(2, j, &hs) } else { rin(2, j, &rh) };
+                                let rec = if linear_before_reset {
+                                    rg[j] * rin(2, j, &hs)
+                                } else {
+                                    rin(2, j, &rh)
+                                };
                                 let n = acts[1].apply(clip(xin(2, j) + rec));
                                 (1.0 - z[j]) * n + z[j] * hs[j]
                             })
@@ -408,12 +460,26 @@ mod tests {
     #[test]
     fn rejects_bad_shapes_and_lengths() {
         let p = params(RnnKind::Rnn, RnnOutput::Y, vec![RnnActivation::Act(Activation::Tanh)]);
-        let s: Vec<Vec<usize>> = vec![vec![2, 1, 1], vec![1, 1, 2], vec![1, 1, 1], vec![1, 2], vec![1], vec![1, 1, 1]];
+        let s: Vec<Vec<usize>> = vec![
+            vec![2, 1, 1],
+            vec![1, 1, 2],
+            vec![1, 1, 1],
+            vec![1, 2],
+            vec![1],
+            vec![1, 1, 1],
+        ];
         let refs: Vec<&[usize]> = s.iter().map(|v| v.as_slice()).collect();
         assert!(shape(&p, &refs).is_err());
         let mut pc = p.clone();
         pc.output = RnnOutput::Yc;
-        let s: Vec<Vec<usize>> = vec![vec![2, 1, 1], vec![1, 1, 1], vec![1, 1, 1], vec![1, 2], vec![1], vec![1, 1, 1]];
+        let s: Vec<Vec<usize>> = vec![
+            vec![2, 1, 1],
+            vec![1, 1, 1],
+            vec![1, 1, 1],
+            vec![1, 2],
+            vec![1],
+            vec![1, 1, 1],
+        ];
         let refs: Vec<&[usize]> = s.iter().map(|v| v.as_slice()).collect();
         assert!(shape(&pc, &refs).is_err());
         let ins = [

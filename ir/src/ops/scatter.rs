@@ -185,6 +185,13 @@ mod tests {
         assert!(shape(Some(0), &[4, 2], &[1, 2], &[1, 1]).is_err());
         let d = Tensor::new(vec![2], vec![0.0, 0.0]);
         let i = Tensor::new(vec![1], vec![2.0]);
-        assert!(eval(Some(0), ScatterReduction::None, &d, &i, &Tensor::new(vec![1], vec![1.0])).is_err());
+        assert!(eval(
+            Some(0),
+            ScatterReduction::None,
+            &d,
+            &i,
+            &Tensor::new(vec![1], vec![1.0])
+        )
+        .is_err());
     }
 }
