@@ -241,7 +241,7 @@ impl Context {
         x: ValueId,
         ax: usize,
         in_w: usize,
-        taps: &[Vec<(usize, f64)>],
+        taps: &[Taps],
     ) -> R<ValueId> {
         let rank = self.shape(x).len();
         let out_w = taps.len();
@@ -957,6 +957,9 @@ fn rnn_activation(
     })
 }
 
+/// One output position's input positions and weights.
+type Taps = Vec<(usize, f64)>;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Interp {
     Nearest,
@@ -977,13 +980,7 @@ struct AxisCfg {
 /// positions it reads with their weights (ONNX's reference `_interpolate_1d_along_axis`:
 /// source coordinate by the coordinate transformation, the kernel's taps nearest to it with
 /// edge clamping), and whether it lies outside the input (tf_crop_and_resize extrapolates).
-fn axis_taps(
-    cfg: &AxisCfg,
-    in_w: usize,
-    scale: f64,
-    out_w: usize,
-    roi: (f64, f64),
-) -> R<(Vec<Vec<(usize, f64)>>, Vec<bool>)> {
+fn axis_taps(cfg: &AxisCfg, in_w: usize, scale: f64, out_w: usize, roi: (f64, f64)) -> R<(Vec<Taps>, Vec<bool>)> {
     let output_width = scale * in_w as f64;
     let inw = in_w as f64;
     let mut taps = Vec::with_capacity(out_w);
