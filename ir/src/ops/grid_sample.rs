@@ -144,12 +144,14 @@ pub fn eval(p: &GridSampleParams, x: &Tensor, grid: &Tensor, out_shape: &[usize]
                     GridMode::Nearest => vec![(v as i64, 1.0)],
                     GridMode::Linear => {
                         let f = v.floor();
-                        vec![(f as i64, 1.0 - (v - f)), (f as i64 + 1, v - f)]
+                        vec![(f as i64, 1.0 - (v - f)), ((f as i64).saturating_add(1), v - f)]
                     }
                     GridMode::Cubic => {
                         let f = v.floor();
                         let w = cubic(v - f);
-                        (0..4).map(|k| (f as i64 - 1 + k as i64, w[k])).collect()
+                        (0..4)
+                            .map(|k| ((f as i64).saturating_add(k as i64 - 1), w[k]))
+                            .collect()
                     }
                 })
                 .collect();
@@ -235,6 +237,15 @@ mod tests {
     fn rejects_mismatched_grids() {
         assert!(shape(&[1, 1, 3, 2], &[1, 2, 2, 3]).is_err());
         assert!(shape(&[1, 1, 3, 2], &[2, 2, 2, 2]).is_err());
+        // Huge or non-finite locations read padding instead of overflowing.
+        let x = Tensor::new(vec![1, 1, 2, 2], vec![1.0, 2.0, 3.0, 4.0]);
+        let grid = Tensor::new(vec![1, 1, 2, 2], vec![f64::INFINITY, 1e30, f64::NAN, -1e30]);
+        for mode in [GridMode::Nearest, GridMode::Linear, GridMode::Cubic] {
+            for pad in [GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection] {
+                let y = run(mode, pad, false, &x, &grid);
+                assert_eq!(y.len(), 2);
+            }
+        }
         assert_eq!(shape(&[1, 3, 5, 5], &[1, 2, 4, 2]).unwrap(), vec![1, 3, 2, 4]);
     }
 }
