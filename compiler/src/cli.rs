@@ -292,6 +292,7 @@ fn load(m: &ModelArgs) -> Result<zkc_ir::Graph> {
         &onnx::ImportOptions {
             batch_size: m.batch,
             max_elements: m.max_elements,
+            ..Default::default()
         },
     )?)
 }

@@ -38,12 +38,26 @@ pub fn case_dirs(root: &Path) -> Vec<PathBuf> {
 }
 
 /// A case's graph, its inputs (shaped as the model declares them) and reference outputs.
+/// The data set's values also serve the operands a static-shape import needs at compile time
+/// (Reshape's shape, Resize's scales, TopK's k, ...); inputs stay inputs otherwise.
 pub fn load_case(dir: &Path) -> Result<(Graph, Vec<Tensor>, Vec<Tensor>), String> {
-    let g = onnx::load(&dir.join("model.onnx"), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
     let data = dir.join("test_data_set_0");
+    let mut given = Vec::new();
+    while data.join(format!("input_{}.pb", given.len())).exists() {
+        let f = data.join(format!("input_{}.pb", given.len()));
+        given.push(onnx::read_tensor_pb(&f).map_err(|e| e.to_string())?);
+    }
+    let opts = onnx::ImportOptions {
+        input_values: given.clone(),
+        ..Default::default()
+    };
+    let g = onnx::load(&dir.join("model.onnx"), &opts).map_err(|e| e.to_string())?;
     let mut inputs = Vec::new();
     for (i, &id) in g.inputs.iter().enumerate() {
-        let mut t = onnx::read_tensor_pb(&data.join(format!("input_{i}.pb"))).map_err(|e| e.to_string())?;
+        let mut t = given
+            .get(i)
+            .cloned()
+            .ok_or_else(|| format!("the data set has no input_{i}.pb"))?;
         let want = &g.value(id).shape;
         if t.data.len() != want.iter().product::<usize>() {
             return Err(format!(

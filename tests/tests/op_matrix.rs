@@ -81,6 +81,12 @@ fn i64_tensor(name: &str, data: &[i64]) -> TensorProto {
     t
 }
 
+fn i64_shaped(name: &str, dims: &[usize], data: &[i64]) -> TensorProto {
+    let mut t = i64_tensor(name, data);
+    t.dims = dims.iter().map(|&d| d as i64).collect();
+    t
+}
+
 fn attr(name: &str, ty: AttributeType) -> AttributeProto {
     let mut a = AttributeProto::new();
     a.name = name.into();
@@ -480,6 +486,115 @@ fn case(op: &str) -> Option<Case> {
                     .output("y"),
             )
         },
+        // Activation × activation (batched MatMul) and a diagonal summed (trace), wiring + sums.
+        "Einsum" => circuit(
+            M::new()
+                .opset(12)
+                .x()
+                .node(
+                    "Einsum",
+                    &["x", "x"],
+                    &["a"],
+                    vec![string("equation", "ncij,ncjk->ncik")],
+                )
+                .node("Einsum", &["x"], &["b"], vec![string("equation", "ncii->nc")])
+                .output("a")
+                .output("b"),
+        ),
+        // Constant indices: a Gather of the flattened data (runtime indices refused).
+        "GatherElements" => Case {
+            form: "constant indices in circuit; runtime indices refused",
+            extra: Some(gather_elements_with_runtime_indices_is_refused),
+            ..circuit({
+                let mut m = M::new().x();
+                m.inits
+                    .push(i64_shaped("i", &[1, 2, 2, 3], &[2, 0, -1, 1, 1, 0, 0, 2, 2, 1, 0, 1]));
+                m.node("GatherElements", &["x", "i"], &["y"], vec![int("axis", 3)])
+                    .output("y")
+            })
+        },
+        // p = 2 (x·x, a depthwise Conv of ones, Sqrt) and p = 1 (|x|, no root).
+        "LpPool" => circuit(
+            M::new()
+                .x()
+                .node(
+                    "LpPool",
+                    &["x"],
+                    &["a"],
+                    vec![ints("kernel_shape", &[2, 2]), int("p", 2)],
+                )
+                .node(
+                    "LpPool",
+                    &["x"],
+                    &["b"],
+                    vec![
+                        ints("kernel_shape", &[2, 2]),
+                        ints("strides", &[1, 2]),
+                        ints("pads", &[0, 1, 0, 1]),
+                        int("p", 1),
+                    ],
+                )
+                .output("a")
+                .output("b"),
+        ),
+        // Linear (a MatMul by a constant matrix per axis) and nearest from sizes (a Gather).
+        "Resize" => circuit(
+            M::new()
+                .opset(19)
+                .x()
+                .init("scales", &[4], &[1.0, 1.0, 2.0, 1.5])
+                .init_i64("sizes", &[2, 5])
+                .node("Resize", &["x", "", "scales"], &["a"], vec![string("mode", "linear")])
+                .node(
+                    "Resize",
+                    &["x", "", "", "sizes"],
+                    &["b"],
+                    vec![string("mode", "nearest"), ints("axes", &[2, 3])],
+                )
+                .output("a")
+                .output("b"),
+        ),
+        "Scatter" => circuit({
+            let mut m = M::new().opset(10).x().weight("u", &[1, 1, 1, 3], 21);
+            m.inits.push(i64_shaped("i", &[1, 1, 1, 3], &[1, 2, 0]));
+            m.node("Scatter", &["x", "i", "u"], &["y"], vec![int("axis", 2)])
+                .output("y")
+        }),
+        // Duplicate indices with add: both updates land, as a sum of gathered layers.
+        "ScatterElements" => Case {
+            form: "constant indices in circuit; runtime indices refused",
+            extra: Some(scatter_with_runtime_indices_is_refused),
+            ..circuit({
+                let mut m = M::new().opset(18).x().weight("u", &[1, 1, 1, 3], 22);
+                m.inits.push(i64_shaped("i", &[1, 1, 1, 3], &[1, 1, -1]));
+                m.node(
+                    "ScatterElements",
+                    &["x", "i", "u"],
+                    &["y"],
+                    vec![int("axis", 3), string("reduction", "add")],
+                )
+                .output("y")
+            })
+        },
+        // Replaces x[0, 1] (a [3, 3] slice) by x[0, 0]·2 computed in circuit; max folds in.
+        "ScatterND" => circuit({
+            let mut m = M::new().opset(18).x().weight("u", &[1, 3, 3], 23);
+            m.inits.push(i64_shaped("i", &[1, 2], &[0, 1]));
+            m.inits.push(i64_shaped("j", &[2, 4], &[0, 0, 1, 1, 0, 1, 2, 2]));
+            m.node("ScatterND", &["x", "i", "u"], &["a"], vec![])
+                .weight("v", &[2], 24)
+                .node("ScatterND", &["a", "j", "v"], &["y"], vec![string("reduction", "max")])
+                .output("y")
+        }),
+        // Opset 9: scales as an input, nearest.
+        "Upsample" => circuit(
+            M::new()
+                .opset(9)
+                .x()
+                .init("scales", &[4], &[1.0, 1.0, 2.0, 3.0])
+                .node("Upsample", &["x", "scales"], &["y"], vec![string("mode", "nearest")])
+                .output("y"),
+        ),
         // Both forms: exact (the default) and the tanh approximation.
         "Gelu" => circuit(
             M::new()
@@ -813,6 +928,45 @@ fn case(op: &str) -> Option<Case> {
 }
 
 /// Gather whose indices are a model input cannot be in a circuit: compiling says so.
+fn gather_elements_with_runtime_indices_is_refused() -> Result<(), String> {
+    runtime_indices_refused("GatherElements", &["x", "i"], &[1, 2, 3, 3])
+}
+
+fn scatter_with_runtime_indices_is_refused() -> Result<(), String> {
+    runtime_indices_refused("ScatterElements", &["x", "i", "x"], &[1, 2, 3, 3])
+}
+
+/// `op` with its indices `i` a model input runs in float and every backend refuses it,
+/// naming the indices.
+fn runtime_indices_refused(op: &str, ins: &[&str], ishape: &[usize]) -> Result<(), String> {
+    let m = M::new()
+        .opset(18)
+        .x()
+        .input("i", ishape)
+        .node(op, ins, &["y"], vec![int("axis", 1)])
+        .output("y")
+        .bytes();
+    let g = onnx::import(&m, &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    let n = ishape.iter().product();
+    let ins = vec![
+        Tensor::new(vec![1, 2, 3, 3], det(18, 1)),
+        Tensor::new(ishape.to_vec(), vec![1.0; n]),
+    ];
+    g.run(&ins).map_err(|e| format!("float run: {e}"))?;
+    for b in prover::available() {
+        match pipeline::compile(&g, std::slice::from_ref(&ins), QuantConfig::default(), b) {
+            Ok(_) => return Err(format!("{op} with runtime indices compiled on {b}; it must be refused")),
+            Err(e) if e.to_string().contains("indices") && e.to_string().contains(op) => {}
+            Err(e) => {
+                return Err(format!(
+                    "{b}: refused, but the message does not name {op} and the indices: {e}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 fn gather_with_runtime_indices_is_refused() -> Result<(), String> {
     let m = M::new()
         .x()
@@ -918,6 +1072,9 @@ const KNOWN: &[(&str, &str, &str, u32)] = &[
     ("ReduceL2", "plonky2", "16-bit outputs", 13),
     ("ReduceLogSum", "plonky2", "16-bit outputs", 12),
     ("ReduceLogSumExp", "plonky2", "16-bit outputs", 10),
+    // LpPool's root is a Sqrt table over the windows' sums of squares (calibrated up to 16),
+    // whose outputs at scale 14 reach 2^16.
+    ("LpPool", "plonky2", "16-bit outputs", 13),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -1188,8 +1345,85 @@ fn float_only_case(op: &str) -> Option<FloatOnly> {
             input,
             want: Tensor::new(vec![1, 2, 1, 3], vec![0., 0., 0., 2., 2., 2.]),
         },
+        // The two largest of each row (axis -1), values output.
+        "TopK" => FloatOnly {
+            model: M::new()
+                .x()
+                .init_i64("k", &[2])
+                .node("TopK", &["x", "k"], &["y", "i"], vec![])
+                .output("y")
+                .bytes(),
+            input,
+            want: Tensor::new(vec![1, 2, 3, 2], vec![2., 1., 5., 4., 8., 7., 8., 7., 5., 4., 2., 1.]),
+        },
+        // Linear, align_corners: the corners, the centre and halfway between two pixels.
+        "GridSample" => FloatOnly {
+            model: M::new()
+                .opset(20)
+                .x()
+                .init("grid", &[1, 2, 2, 2], &[-1.0, -1.0, 1.0, 1.0, 0.0, 0.0, 0.5, 0.0])
+                .node("GridSample", &["x", "grid"], &["y"], vec![int("align_corners", 1)])
+                .output("y")
+                .bytes(),
+            input,
+            want: Tensor::new(vec![1, 2, 2, 2], vec![0., 8., 4., 4.5, 8., 0., 4., 3.5]),
+        },
+        "RNN" | "GRU" | "LSTM" => recurrent(op),
         _ => return logic_float_only_case(op, input),
     })
+}
+
+/// One hidden unit over three steps of a 1-wide input, by the recurrences written out
+/// (ONNX's equations with zero biases and initial states, default activations).
+fn recurrent(op: &str) -> FloatOnly {
+    use zkc_ir::Activation;
+    let xs = [0.5, -1.0, 2.0];
+    let gates = match op {
+        "RNN" => 1,
+        "GRU" => 3,
+        _ => 4,
+    };
+    let w: Vec<f32> = [0.5, -0.75, 1.0, 0.25][..gates].to_vec();
+    let r: Vec<f32> = [-0.5, 0.5, 0.75, -0.25][..gates].to_vec();
+    let model = M::new()
+        .input("x", &[3, 1, 1])
+        .init("w", &[1, gates, 1], &w)
+        .init("r", &[1, gates, 1], &r)
+        .node(op, &["x", "w", "r"], &["y"], vec![int("hidden_size", 1)])
+        .output("y")
+        .bytes();
+    let (w, r): (Vec<f64>, Vec<f64>) = (
+        w.iter().map(|&v| v.into()).collect(),
+        r.iter().map(|&v| v.into()).collect(),
+    );
+    let sig = |v: f64| Activation::Sigmoid.apply(v);
+    let (mut h, mut c) = (0.0f64, 0.0f64);
+    let mut ys = Vec::new();
+    for x in xs {
+        // Gate k's input: W·x + Wb + (R·h + Rb), as the reference evaluates it.
+        let pre = |k: usize, hh: f64| (w[k] * x + 0.0) + (r[k] * hh + 0.0);
+        h = match op {
+            "RNN" => pre(0, h).tanh(),
+            "GRU" => {
+                let z = sig(pre(0, h));
+                let rg = sig(pre(1, h));
+                let n = pre(2, h * rg).tanh();
+                (1.0 - z) * n + z * h
+            }
+            _ => {
+                let i = sig(pre(0, h) + 0.0 * c);
+                let f = sig(pre(2, h) + 0.0 * c);
+                c = f * c + i * pre(3, h).tanh();
+                sig(pre(1, h) + 0.0 * c) * c.tanh()
+            }
+        };
+        ys.push(h);
+    }
+    FloatOnly {
+        model,
+        input: Tensor::new(vec![3, 1, 1], xs.to_vec()),
+        want: Tensor::new(vec![3, 1, 1, 1], ys),
+    }
 }
 
 /// A float-only op imports, matches `want` in float, and every backend refuses to compile it

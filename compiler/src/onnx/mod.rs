@@ -24,6 +24,11 @@ pub struct ImportOptions {
     /// The largest tensor (in elements) a model may declare or compute; larger ones fail
     /// at import, before anything of that size is allocated.
     pub max_elements: usize,
+    /// Values for the graph inputs (those that are not initializers, in order), used only
+    /// where a node needs a compile-time constant (a shape, scales, sizes, k, pads, axes);
+    /// the inputs stay inputs for their other uses. A static-shape compiler needs these to
+    /// import a graph that computes such operands from its inputs (ONNX's node tests do).
+    pub input_values: Vec<Tensor>,
 }
 
 impl Default for ImportOptions {
@@ -31,6 +36,7 @@ impl Default for ImportOptions {
         ImportOptions {
             batch_size: 1,
             max_elements: DEFAULT_MAX_ELEMENTS,
+            input_values: Vec::new(),
         }
     }
 }
@@ -135,6 +141,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
 
     let mut g = Graph::default();
     let mut env: HashMap<String, ValueId> = HashMap::new();
+    let mut known_inputs: HashMap<ValueId, Tensor> = HashMap::new();
     for init in &graph.initializer {
         let t = proto::tensor(init).map_err(ImportError::Graph)?;
         env.insert(init.name.clone(), g.add_constant(&init.name, t));
@@ -145,6 +152,9 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
         }
         let shape = input_shape(input, opts)?;
         let id = g.add_value(&input.name, shape, None);
+        if let Some(t) = opts.input_values.get(g.inputs.len()) {
+            known_inputs.insert(id, t.clone());
+        }
         g.inputs.push(id);
         env.insert(input.name.clone(), id);
     }
@@ -175,6 +185,7 @@ pub fn import(bytes: &[u8], opts: &ImportOptions) -> Result<Graph, ImportError> 
         opset,
         max_elements: opts.max_elements,
         elem_types,
+        known_inputs,
     };
     for index in order {
         let node = &graph.node[index];

@@ -11,6 +11,8 @@ use super::proto::{self, Attrs};
 use super::ImportError;
 
 mod logic;
+#[path = "spatial.rs"]
+mod spatial_ops;
 
 /// What a [`SUPPORTED`] entry adds after the op type when the op has a float meaning but no
 /// circuit: `zkc run` computes it, `zkc compile` refuses it at lowering, naming the node.
@@ -50,6 +52,7 @@ pub const SUPPORTED: &[&str] = &[
     "DepthToSpace",
     "Div",
     "Dropout",
+    "Einsum",
     "Elu",
     "Equal",
     "Erf",
@@ -58,13 +61,16 @@ pub const SUPPORTED: &[&str] = &[
     "Flatten",
     "Floor",
     "Gather",
+    "GatherElements",
     "Gelu",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
     "Greater",
     "GreaterOrEqual",
+    "GridSample (float only: no circuit yet)",
     "GroupNormalization",
+    "GRU (float only: no circuit yet)",
     "Hardmax (float only: no circuit yet)",
     "HardSigmoid",
     "HardSwish",
@@ -79,7 +85,9 @@ pub const SUPPORTED: &[&str] = &[
     "Log",
     "LogSoftmax",
     "LpNormalization",
+    "LpPool",
     "LRN",
+    "LSTM (float only: no circuit yet)",
     "MatMul",
     "Max",
     "MaxPool",
@@ -110,8 +118,13 @@ pub const SUPPORTED: &[&str] = &[
     "ReduceSumSquare",
     "Relu",
     "Reshape",
+    "Resize",
     "RMSNormalization",
+    "RNN (float only: no circuit yet)",
     "Round",
+    "Scatter",
+    "ScatterElements",
+    "ScatterND",
     "Selu",
     "Shape",
     "Shrink",
@@ -135,9 +148,11 @@ pub const SUPPORTED: &[&str] = &[
     "Tanh",
     "ThresholdedRelu",
     "Tile",
+    "TopK (float only: no circuit yet)",
     "Transpose",
     "Trilu",
     "Unsqueeze",
+    "Upsample",
     "Where",
     "Xor",
 ];
@@ -155,6 +170,9 @@ pub(super) struct Context {
     /// ONNX element types (`TensorProto.DataType`) known by value name: declared in the graph
     /// or produced by a Cast.
     pub elem_types: HashMap<String, i32>,
+    /// Values given for graph inputs ([`super::ImportOptions::input_values`]), used where a
+    /// compile-time constant is needed.
+    pub known_inputs: HashMap<ValueId, Tensor>,
 }
 
 type R<T> = Result<T, String>;
@@ -217,6 +235,7 @@ impl Context {
             None => Ok(None),
             Some(v) => self
                 .constant(v)
+                .or_else(|| self.known_inputs.get(&v))
                 .cloned()
                 .map(Some)
                 .ok_or_else(|| format!("input {i} ({what}) must be a constant (an initializer or Constant node); zkc needs it at compile time")),
@@ -566,6 +585,7 @@ impl Context {
                     &out,
                 )?
             }
+            t if spatial_ops::OPS.contains(&t) => return self.spatial_node(name, node),
             "LRN" => self.lrn(name, node, &out)?,
             op if super::norm::NORM_OPS.contains(&op) => self.norm_node(name, node, &out)?,
             "Attention" => self.attention_node(name, node, &out)?,

@@ -16,6 +16,8 @@ pub mod conv_transpose;
 pub mod gather;
 pub mod logic;
 pub mod math;
+pub mod gather_elements;
+pub mod grid_sample;
 pub mod matmul;
 pub mod modulo;
 pub mod pad;
@@ -23,8 +25,11 @@ pub mod pool;
 pub mod prelu;
 pub mod reduce;
 pub mod reshape;
+pub mod rnn;
+pub mod scatter;
 pub mod slice;
 pub mod softmax;
+pub mod topk;
 pub mod transpose;
 pub mod where_op;
 
@@ -32,6 +37,8 @@ pub use activation::Activation;
 pub use binary::BinaryOp;
 pub use logic::LogicOp;
 pub use math::MathFn;
+pub use rnn::{RnnActivation, RnnKind, RnnOutput, RnnParams};
+pub use scatter::ScatterReduction;
 
 /// Why an op cannot be applied to its inputs.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -224,6 +231,36 @@ pub enum Op {
         /// ONNX `fmod`.
         fmod: bool,
     },
+    /// ONNX GatherElements along `axis`. Inputs: data, indices (exact integers; negative
+    /// indices count from the end).
+    GatherElements {
+        /// Axis (non-negative).
+        axis: usize,
+    },
+    /// ONNX ScatterElements (`axis` set) or ScatterND (`axis` none). Inputs: data, indices,
+    /// updates.
+    Scatter {
+        /// Axis (non-negative) of ScatterElements; none for ScatterND.
+        axis: Option<usize>,
+        /// How an update combines with the value it lands on.
+        reduction: ScatterReduction,
+    },
+    /// The `k` largest (`largest`) or smallest values along `axis`, sorted, or their indices
+    /// (`indices`) as exact integers. Inputs: x.
+    TopK {
+        /// Axis (non-negative).
+        axis: usize,
+        /// How many.
+        k: usize,
+        /// Largest instead of smallest.
+        largest: bool,
+        /// The indices output instead of the values.
+        indices: bool,
+    },
+    /// ONNX RNN, GRU or LSTM; one of its outputs. Inputs: see [`RnnParams`].
+    Rnn(RnnParams),
+    /// ONNX GridSample. Inputs: x `[N, C, ...]`, grid `[N, ..., r]`.
+    GridSample(grid_sample::GridSampleParams),
 }
 
 impl Op {
@@ -254,6 +291,12 @@ impl Op {
             Op::Logic(l) => l.name().into(),
             Op::Where => "Where".into(),
             Op::Mod { .. } => "Mod".into(),
+            Op::GatherElements { .. } => "GatherElements".into(),
+            Op::Scatter { axis: Some(_), .. } => "ScatterElements".into(),
+            Op::Scatter { axis: None, .. } => "ScatterND".into(),
+            Op::TopK { .. } => "TopK".into(),
+            Op::Rnn(p) => p.kind.name().into(),
+            Op::GridSample(_) => "GridSample".into(),
         }
     }
 
@@ -345,6 +388,22 @@ impl Op {
             Op::Where => {
                 want(3..=3)?;
                 where_op::shape(inputs[0], inputs[1], inputs[2])
+            Op::GatherElements { axis } => {
+                want(2..=2)?;
+                gather_elements::shape(*axis, inputs[0], inputs[1])
+            }
+            Op::Scatter { axis, .. } => {
+                want(3..=3)?;
+                scatter::shape(*axis, inputs[0], inputs[1], inputs[2])
+            }
+            Op::TopK { axis, k, .. } => {
+                want(1..=1)?;
+                topk::shape(*axis, *k, inputs[0])
+            }
+            Op::Rnn(p) => rnn::shape(p, inputs),
+            Op::GridSample(_) => {
+                want(2..=2)?;
+                grid_sample::shape(inputs[0], inputs[1])
             }
         }
     }
@@ -375,6 +434,16 @@ impl Op {
             Op::Logic(l) => logic::eval(*l, inputs[0], inputs[1], &out_shape),
             Op::Where => where_op::eval(inputs[0], inputs[1], inputs[2], &out_shape),
             Op::Mod { fmod } => modulo::eval(*fmod, inputs[0], inputs[1], &out_shape),
+            Op::GatherElements { axis } => gather_elements::eval(*axis, inputs[0], inputs[1], &out_shape)?,
+            Op::Scatter { axis, reduction } => scatter::eval(*axis, *reduction, inputs[0], inputs[1], inputs[2])?,
+            Op::TopK {
+                axis,
+                k,
+                largest,
+                indices,
+            } => topk::eval(*axis, *k, *largest, *indices, inputs[0], &out_shape),
+            Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
+            Op::GridSample(p) => grid_sample::eval(p, inputs[0], inputs[1], &out_shape),
         };
         Ok(out)
     }

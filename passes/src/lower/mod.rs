@@ -655,14 +655,21 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
         | Op::Gather { .. }
         | Op::Pad { .. } => wiring::lower(b, op, ins, out_shape),
         // The index of a maximum needs an equality (or one-hot selection) argument that the
-        // circuit does not have yet; Max alone cannot pin which position attained it.
-        Op::ArgMaxMin { .. } => Err(format!(
+        // circuit does not have yet; Max alone cannot pin which position attained it. TopK
+        // needs a sorting argument, the recurrences and GridSample (whose sampling positions
+        // are witness values) are float only for now.
+        Op::ArgMaxMin { .. } | Op::TopK { .. } | Op::Rnn(_) | Op::GridSample(_) => Err(format!(
             "{} has a float meaning (`zkc run`) but no circuit yet; compute it outside the proof or drop it from the model",
             op.name()
         )),
         Op::Logic(l) => logic::compare(b, *l, ins, out_shape),
         Op::Where => logic::select(b, ins, out_shape),
         Op::Mod { fmod } => logic::modulo(b, *fmod, ins, out_shape),
+        // With constant indices the importer expands these into Gather/Concat/arithmetic.
+        Op::GatherElements { .. } | Op::Scatter { .. } => Err(format!(
+            "{} with indices computed at run time has no circuit; circuits need the indices as constants (an initializer or Constant node)",
+            op.name()
+        )),
     }
 }
 

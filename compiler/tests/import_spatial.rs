@@ -1,0 +1,457 @@
+//! Resize/Upsample, LpPool, Einsum, GatherElements, Scatter*, TopK and RNN/GRU/LSTM imported
+//! from tiny models and run in float against ONNX's own examples
+//! (`onnx/backend/test/case/node/*.py`) or values worked by hand; the expansions with
+//! circuits are checked to use only IR ops that have one.
+
+use onnx_protobuf::{
+    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+};
+use zkc_compiler::onnx;
+use zkc_ir::{Op, Tensor};
+
+fn value_info(name: &str, dims: &[usize]) -> ValueInfoProto {
+    let mut shape = TensorShapeProto::new();
+    for &d in dims {
+        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
+        dim.set_dim_value(d as i64);
+        shape.dim.push(dim);
+    }
+    let mut tt = onnx_protobuf::type_proto::Tensor::new();
+    tt.elem_type = 1;
+    tt.shape = Some(shape).into();
+    let mut ty = TypeProto::new();
+    ty.set_tensor_type(tt);
+    let mut v = ValueInfoProto::new();
+    v.name = name.into();
+    v.type_ = Some(ty).into();
+    v
+}
+
+fn attr_i(name: &str, v: i64) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = AttributeType::INT.into();
+    a.i = v;
+    a
+}
+
+fn attr_is(name: &str, v: &[i64]) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = AttributeType::INTS.into();
+    a.ints = v.to_vec();
+    a
+}
+
+fn attr_s(name: &str, v: &str) -> AttributeProto {
+    let mut a = AttributeProto::new();
+    a.name = name.into();
+    a.type_ = AttributeType::STRING.into();
+    a.s = v.as_bytes().to_vec();
+    a
+}
+
+/// A one-node model: graph inputs with shapes, float initializers (int64 when `int`), the
+/// node and its outputs.
+fn model(
+    inputs: &[(&str, &[usize])],
+    inits: &[(&str, &[usize], &[f64], bool)],
+    op: &str,
+    ins: &[&str],
+    outs: &[&str],
+    attrs: Vec<AttributeProto>,
+    opset: i64,
+) -> Result<zkc_ir::Graph, String> {
+    let mut g = GraphProto::new();
+    g.input = inputs.iter().map(|(n, s)| value_info(n, s)).collect();
+    for &(name, dims, v, int) in inits {
+        let mut t = TensorProto::new();
+        t.name = name.into();
+        t.dims = dims.iter().map(|&d| d as i64).collect();
+        if int {
+            t.data_type = 7;
+            t.int64_data = v.iter().map(|&x| x as i64).collect();
+        } else {
+            t.data_type = 1;
+            t.float_data = v.iter().map(|&x| x as f32).collect();
+        }
+        g.initializer.push(t);
+    }
+    let mut n = NodeProto::new();
+    n.op_type = op.into();
+    n.name = format!("my_{}", op.to_lowercase());
+    n.input = ins.iter().map(|s| s.to_string()).collect();
+    n.output = outs.iter().map(|s| s.to_string()).collect();
+    n.attribute = attrs;
+    g.node.push(n);
+    g.output = outs
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            let mut v = ValueInfoProto::new();
+            v.name = o.to_string();
+            v
+        })
+        .collect();
+    let mut m = ModelProto::new();
+    m.ir_version = 8;
+    let mut o = OperatorSetIdProto::new();
+    o.version = opset;
+    m.opset_import.push(o);
+    m.graph = Some(g).into();
+    onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
+}
+
+fn t(shape: &[usize], data: &[f64]) -> Tensor {
+    Tensor::new(shape.to_vec(), data.to_vec())
+}
+
+fn close(got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+    for (a, b) in got.iter().zip(want) {
+        assert!((a - b).abs() < 1e-5, "{got:?} vs {want:?}");
+    }
+}
+
+/// Every node of `g` is an IR op with a circuit (no float-only op, no run-time index op).
+fn has_circuit(g: &zkc_ir::Graph) -> bool {
+    g.nodes.iter().all(|n| {
+        !matches!(
+            n.op,
+            Op::TopK { .. } | Op::Rnn(_) | Op::GatherElements { .. } | Op::Scatter { .. } | Op::ArgMaxMin { .. }
+        )
+    })
+}
+
+#[test]
+fn resize_nearest_and_linear_match_onnx_examples() {
+    let x = t(&[1, 1, 2, 2], &[1.0, 2.0, 3.0, 4.0]);
+    // resize_upsample_scales_nearest: scales [1, 1, 2, 3].
+    let g = model(
+        &[("X", &[1, 1, 2, 2])],
+        &[("scales", &[4], &[1.0, 1.0, 2.0, 3.0], false)],
+        "Resize",
+        &["X", "", "scales"],
+        &["Y"],
+        vec![attr_s("mode", "nearest")],
+        19,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(std::slice::from_ref(&x)).unwrap()[0];
+    assert_eq!(y.shape, vec![1, 1, 4, 6]);
+    let row1 = [1.0, 1.0, 1.0, 2.0, 2.0, 2.0];
+    let row2 = [3.0, 3.0, 3.0, 4.0, 4.0, 4.0];
+    assert_eq!(y.data, [row1, row1, row2, row2].concat());
+    // resize_upsample_scales_linear: scales [1, 1, 2, 2], half_pixel.
+    let g = model(
+        &[("X", &[1, 1, 2, 2])],
+        &[("scales", &[4], &[1.0, 1.0, 2.0, 2.0], false)],
+        "Resize",
+        &["X", "", "scales"],
+        &["Y"],
+        vec![attr_s("mode", "linear")],
+        19,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(std::slice::from_ref(&x)).unwrap()[0];
+    close(
+        &y.data,
+        &[
+            1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0,
+        ],
+    );
+    // Upsample (opset 9) nearest with scales [1, 1, 2, 3]: numpy.repeat.
+    let g = model(
+        &[("X", &[1, 1, 2, 2])],
+        &[("scales", &[4], &[1.0, 1.0, 2.0, 3.0], false)],
+        "Upsample",
+        &["X", "scales"],
+        &["Y"],
+        vec![attr_s("mode", "nearest")],
+        9,
+    )
+    .unwrap();
+    assert_eq!(g.run(&[x]).unwrap()[0].data, [row1, row1, row2, row2].concat());
+}
+
+#[test]
+fn resize_with_sizes_and_axes_and_bad_scales() {
+    // resize_downsample_sizes_nearest: X [1, 1, 2, 4] to sizes [1, 1, 1, 2] → [1, 3].
+    let g = model(
+        &[("X", &[1, 1, 2, 4])],
+        &[("sizes", &[2], &[1.0, 2.0], true)],
+        "Resize",
+        &["X", "", "", "sizes"],
+        &["Y"],
+        vec![attr_s("mode", "nearest"), attr_is("axes", &[2, 3])],
+        19,
+    )
+    .unwrap();
+    let x = t(&[1, 1, 2, 4], &(1..=8).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(g.run(&[x]).unwrap()[0].data, vec![1.0, 3.0]);
+    let e = model(
+        &[("X", &[1, 1, 2, 2])],
+        &[("scales", &[4], &[1.0, 1.0, -2.0, 2.0], false)],
+        "Resize",
+        &["X", "", "scales"],
+        &["Y"],
+        vec![],
+        19,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_resize") && e.contains("positive"), "{e}");
+    let e = model(
+        &[("X", &[1, 1, 2, 2]), ("s", &[4])],
+        &[],
+        "Resize",
+        &["X", "", "s"],
+        &["Y"],
+        vec![],
+        19,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_resize") && e.contains("constant"), "{e}");
+}
+
+#[test]
+fn lp_pool_is_the_p_norm_of_each_window() {
+    // x = [3, 4, 0, -12], kernel 2, stride 2 → p=2: [5, 12]; p=1: [7, 12]; p=3: cube roots.
+    let x = t(&[1, 1, 4], &[3.0, 4.0, 0.0, -12.0]);
+    for (p, want) in [
+        (2, vec![5.0, 12.0]),
+        (1, vec![7.0, 12.0]),
+        (3, vec![91f64.cbrt(), 12.0]),
+    ] {
+        let g = model(
+            &[("x", &[1, 1, 4])],
+            &[],
+            "LpPool",
+            &["x"],
+            &["y"],
+            vec![attr_is("kernel_shape", &[2]), attr_is("strides", &[2]), attr_i("p", p)],
+            18,
+        )
+        .unwrap();
+        assert!(has_circuit(&g));
+        close(&g.run(std::slice::from_ref(&x)).unwrap()[0].data, &want);
+    }
+}
+
+#[test]
+fn einsum_matmul_transpose_sum_and_diagonal() {
+    let a = t(&[2, 2, 3], &(0..12).map(f64::from).collect::<Vec<_>>());
+    let b = t(&[2, 3, 1], &[1.0, 2.0, 3.0, -1.0, 0.0, 1.0]);
+    let g = model(
+        &[("a", &[2, 2, 3]), ("b", &[2, 3, 1])],
+        &[],
+        "Einsum",
+        &["a", "b"],
+        &["y"],
+        vec![attr_s("equation", "bij, bjk -> bik")],
+        12,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    // Batch 0: [0 1 2]·[1 2 3] = 8, [3 4 5]·… = 26; batch 1: [6 7 8]·[-1 0 1] = 2, [9 10 11] → 2.
+    assert_eq!(g.run(&[a.clone(), b]).unwrap()[0].data, vec![8.0, 26.0, 2.0, 2.0]);
+    let x = t(&[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    for (eq, shape, want) in [
+        ("ij->ji", vec![3, 2], vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]),
+        ("ij->i", vec![2], vec![6.0, 15.0]),
+        ("ij", vec![2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]),
+        ("ji", vec![3, 2], vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]),
+        ("ij,ij->", vec![], vec![91.0]),
+    ] {
+        let n = eq.split("->").next().unwrap().matches(',').count() + 1;
+        let ins: Vec<&str> = ["x", "x"][..n].to_vec();
+        let g = model(
+            &[("x", &[2, 3])],
+            &[],
+            "Einsum",
+            &ins,
+            &["y"],
+            vec![attr_s("equation", eq)],
+            12,
+        )
+        .unwrap();
+        let y = &g.run(std::slice::from_ref(&x)).unwrap()[0];
+        assert_eq!((&y.shape, &y.data), (&shape, &want), "{eq}");
+    }
+    // Batch diagonal: "...ii->...i" on [2, 2, 2].
+    let g = model(
+        &[("x", &[2, 2, 2])],
+        &[],
+        "Einsum",
+        &["x"],
+        &["y"],
+        vec![attr_s("equation", "...ii ->...i")],
+        12,
+    )
+    .unwrap();
+    let y = &g
+        .run(&[t(&[2, 2, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])])
+        .unwrap()[0];
+    assert_eq!((&y.shape, &y.data), (&vec![2, 2], &vec![1.0, 4.0, 5.0, 8.0]));
+    let e = model(
+        &[("x", &[2, 3])],
+        &[],
+        "Einsum",
+        &["x"],
+        &["y"],
+        vec![attr_s("equation", "ijk->i")],
+        12,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_einsum"), "{e}");
+}
+
+#[test]
+fn gather_elements_and_scatter_with_constant_indices_are_wiring_and_arithmetic() {
+    // gather_elements_0: data [[1, 2], [3, 4]], indices [[0, 0], [1, 0]], axis 1.
+    let d = t(&[2, 2], &[1.0, 2.0, 3.0, 4.0]);
+    let g = model(
+        &[("d", &[2, 2])],
+        &[("i", &[2, 2], &[0.0, 0.0, 1.0, 0.0], true)],
+        "GatherElements",
+        &["d", "i"],
+        &["y"],
+        vec![attr_i("axis", 1)],
+        13,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    assert_eq!(
+        g.run(std::slice::from_ref(&d)).unwrap()[0].data,
+        vec![1.0, 1.0, 4.0, 3.0]
+    );
+    // The same indices given at run time: the float-only IR op.
+    let g = model(
+        &[("d", &[2, 2]), ("i", &[2, 2])],
+        &[],
+        "GatherElements",
+        &["d", "i"],
+        &["y"],
+        vec![attr_i("axis", 1)],
+        13,
+    )
+    .unwrap();
+    assert!(!has_circuit(&g));
+    let i = t(&[2, 2], &[0.0, 0.0, 1.0, 0.0]);
+    assert_eq!(g.run(&[d.clone(), i]).unwrap()[0].data, vec![1.0, 1.0, 4.0, 3.0]);
+    // scatter_elements_with_duplicate_indices (add), and every reduction against the IR op.
+    let data = t(&[1, 5], &[1.0, 2.0, 3.0, 4.0, 5.0]);
+    let upd = t(&[1, 2], &[1.1, 2.1]);
+    for (red, want) in [
+        ("none", vec![1.0, 2.1, 3.0, 4.0, 5.0]),
+        ("add", vec![1.0, 5.2, 3.0, 4.0, 5.0]),
+        ("mul", vec![1.0, 2.0 * 1.1 * 2.1, 3.0, 4.0, 5.0]),
+        ("max", vec![1.0, 2.1, 3.0, 4.0, 5.0]),
+        ("min", vec![1.0, 1.1, 3.0, 4.0, 5.0]),
+    ] {
+        let g = model(
+            &[("d", &[1, 5]), ("u", &[1, 2])],
+            &[("i", &[1, 2], &[1.0, 1.0], true)],
+            "ScatterElements",
+            &["d", "i", "u"],
+            &["y"],
+            vec![attr_i("axis", 1), attr_s("reduction", red)],
+            18,
+        )
+        .unwrap();
+        assert!(has_circuit(&g), "{red}");
+        close(&g.run(&[data.clone(), upd.clone()]).unwrap()[0].data, &want);
+    }
+    // ScatterND: rows 0 and 2 of a [4, 2] replaced.
+    let g = model(
+        &[("d", &[4, 2]), ("u", &[2, 2])],
+        &[("i", &[2, 1], &[0.0, 2.0], true)],
+        "ScatterND",
+        &["d", "i", "u"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g
+        .run(&[
+            t(&[4, 2], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+            t(&[2, 2], &[10.0, 11.0, 12.0, 13.0]),
+        ])
+        .unwrap()[0];
+    assert_eq!(y.data, vec![10.0, 11.0, 2.0, 3.0, 12.0, 13.0, 6.0, 7.0]);
+}
+
+#[test]
+fn top_k_gives_values_and_indices() {
+    // top_k: [[0..3], [4..7], [8..11]], k = 3, axis 1.
+    let g = model(
+        &[("x", &[3, 4])],
+        &[("k", &[1], &[3.0], true)],
+        "TopK",
+        &["x", "k"],
+        &["v", "i"],
+        vec![attr_i("axis", 1)],
+        11,
+    )
+    .unwrap();
+    let out = g
+        .run(&[t(&[3, 4], &(0..12).map(f64::from).collect::<Vec<_>>())])
+        .unwrap();
+    assert_eq!(out[0].data, vec![3.0, 2.0, 1.0, 7.0, 6.0, 5.0, 11.0, 10.0, 9.0]);
+    assert_eq!(out[1].data, vec![3.0, 2.0, 1.0, 3.0, 2.0, 1.0, 3.0, 2.0, 1.0]);
+    let e = model(
+        &[("x", &[3, 4])],
+        &[("k", &[1], &[5.0], true)],
+        "TopK",
+        &["x", "k"],
+        &["v", "i"],
+        vec![],
+        11,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_topk") && e.contains("k = 5"), "{e}");
+}
+
+#[test]
+fn lstm_with_defaults_matches_the_recurrence_by_hand() {
+    // hidden 1, input 1, weights all 0.5 (W, R: [1, 4, 1]), x = [1, 2] over two steps.
+    let g = model(
+        &[("X", &[2, 1, 1])],
+        &[("W", &[1, 4, 1], &[0.5; 4], false), ("R", &[1, 4, 1], &[0.5; 4], false)],
+        "LSTM",
+        &["X", "W", "R"],
+        &["Y", "Y_h", "Y_c"],
+        vec![attr_i("hidden_size", 1)],
+        14,
+    )
+    .unwrap();
+    let out = g.run(&[t(&[2, 1, 1], &[1.0, 2.0])]).unwrap();
+    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+    let (mut h, mut c) = (0.0f64, 0.0f64);
+    let mut ys = vec![];
+    for x in [1.0, 2.0] {
+        let pre = 0.5 * x + 0.5 * h;
+        c = sig(pre) * c + sig(pre) * pre.tanh();
+        h = sig(pre) * c.tanh();
+        ys.push(h);
+    }
+    close(&out[0].data, &ys);
+    close(&out[1].data, &[h]);
+    close(&out[2].data, &[c]);
+    assert_eq!(out[0].shape, vec![2, 1, 1, 1]);
+    let e = model(
+        &[("X", &[2, 1, 1])],
+        &[("W", &[1, 4, 1], &[0.5; 4], false), ("R", &[1, 4, 1], &[0.5; 4], false)],
+        "LSTM",
+        &["X", "W", "R"],
+        &["Y"],
+        vec![attr_s("direction", "sideways")],
+        14,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_lstm") && e.contains("sideways"), "{e}");
+}
