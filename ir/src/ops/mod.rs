@@ -388,6 +388,7 @@ impl Op {
             Op::Where => {
                 want(3..=3)?;
                 where_op::shape(inputs[0], inputs[1], inputs[2])
+            }
             Op::GatherElements { axis } => {
                 want(2..=2)?;
                 gather_elements::shape(*axis, inputs[0], inputs[1])
