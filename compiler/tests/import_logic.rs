@@ -464,3 +464,56 @@ fn constant_operands_that_are_missing_or_computed_are_refused_naming_the_node() 
         .unwrap_err();
     assert!(e.contains("my_celu") && e.contains("alpha = 0"), "{e}");
 }
+
+#[test]
+fn cast_like_takes_the_element_type_of_computed_values() {
+    // The target of a CastLike computed inside the graph: a comparison (bool: a constant
+    // becomes x ≠ 0) and a ConstantOfShape (float by default: the identity).
+    let mut m = M::new().input("x", &[2]).floats("c", &[2], &[1.5, 0.0]);
+    for (op, ins, out) in [
+        ("Equal", &["x", "x"][..], "e"),
+        ("CastLike", &["c", "e"][..], "cb"),
+        ("Shape", &["x"][..], "s"),
+        ("ConstantOfShape", &["s"][..], "z"),
+        ("CastLike", &["x", "z"][..], "xz"),
+        ("Add", &["xz", "cb"][..], "y"),
+    ] {
+        m = m.node(op, ins, vec![]);
+        m.nodes.last_mut().unwrap().output = vec![out.into()];
+        m.nodes.last_mut().unwrap().name = format!("my_{out}");
+    }
+    let (_, y) = m.run(&[t(&[2], &[0.25, -4.0])]);
+    assert_eq!(y, [1.25, -4.0]);
+}
+
+#[test]
+fn infinite_constants_are_refused_in_fixed_point_except_where_the_answer_is_fixed() {
+    let x = vec![t(&[2], &[0.25, -0.5])];
+    let compile = |m: M| {
+        let g = m.import().expect("imports");
+        zkc_compiler::pipeline::compile(&g, std::slice::from_ref(&x), Default::default(), "halo2")
+            .map(|c| {
+                let trace = zkc_compiler::pipeline::witness(&c, &x).expect("witness");
+                zkc_compiler::pipeline::outputs(&c, &trace).remove(0).data
+            })
+            .map_err(|e| e.to_string())
+    };
+    // An additive -inf mask has no fixed-point value: refused, naming the node.
+    let e = compile(
+        M::new()
+            .input("x", &[2])
+            .floats("m", &[2], &[0.0, f32::NEG_INFINITY])
+            .node("Add", &["x", "m"], vec![]),
+    )
+    .unwrap_err();
+    assert!(e.contains("my_add") && e.contains("-inf"), "{e}");
+    // A comparison with ±inf has the same answer for every finite witness.
+    let y = compile(
+        M::new()
+            .input("x", &[2])
+            .floats("m", &[2], &[f32::INFINITY, f32::NEG_INFINITY])
+            .node("Less", &["x", "m"], vec![]),
+    )
+    .unwrap();
+    assert_eq!(y, [1.0, 0.0]);
+}

@@ -361,10 +361,13 @@ fn cast_refuses_what_it_cannot_compute_naming_the_node() {
     assert!(e.contains("my_cast") && e.contains("not supported"), "{e}");
     let e = err(M::new(&[("x", &[2])]).node("Cast", &["x"], "y", vec![]));
     assert!(e.contains("my_cast") && e.contains("to is required"), "{e}");
-    let e = err(M::new(&[("x", &[2])])
+    // A computed target takes its element type from the op's inputs (float here): the identity.
+    let g = M::new(&[("x", &[2])])
         .node("Relu", &["x"], "r", vec![])
-        .node("CastLike", &["x", "r"], "y", vec![]));
-    assert!(e.contains("my_castlike") && e.contains("not declared"), "{e}");
+        .node("CastLike", &["x", "r"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    assert_eq!(run(&g, &[t(&[2], &[-1.5, 2.5])])[0].data, vec![-1.5, 2.5]);
 }
 
 /// A float scalar initializer.

@@ -207,7 +207,13 @@ impl Context {
             node: name.clone(),
             op_type: node.op_type.clone(),
             reason,
-        })
+        })?;
+        if let Some(t) = self.output_elem_type(node) {
+            for o in node.output.iter().filter(|o| !o.is_empty()) {
+                self.elem_types.entry(o.clone()).or_insert(t);
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn input(&self, node: &NodeProto, i: usize) -> Option<ValueId> {

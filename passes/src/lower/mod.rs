@@ -548,6 +548,20 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
             op: node.op.name(),
             reason,
         };
+        // ±inf and NaN have no fixed-point value; only a comparison (whose answer against a
+        // finite witness is fixed) and a Where condition can take them.
+        let takes_non_finite = |k: usize| matches!(node.op, Op::Logic(_)) || (matches!(node.op, Op::Where) && k == 0);
+        let non_finite = operands.iter().enumerate().find_map(|(k, o)| match o {
+            Operand::Const(t) | Operand::Param(t, _) if !takes_non_finite(k) => {
+                t.data.iter().find(|v| !v.is_finite()).copied()
+            }
+            _ => None,
+        });
+        if let Some(v) = non_finite {
+            return Err(err(format!(
+                "a constant input holds {v}, which has no fixed-point value; replace it by a finite value in the model (a large negative mask value instead of -inf)"
+            )));
+        }
         let out = lower_node(&mut b, &node.op, &operands, &out_shape).map_err(err)?;
         if u64::from(b.prog.num_vars) > cfg.max_vars {
             return Err(err(format!(
@@ -589,6 +603,14 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         let t = match (&q[o.0], &graph.value(o).constant) {
             (Some(t), _) => t,
             (None, Some(c)) => {
+                if let Some(v) = c.data.iter().find(|v| !v.is_finite()) {
+                    return Err(LowerError {
+                        index: usize::MAX,
+                        name: format!("output `{}`", graph.value(o).name),
+                        op: "Constant".into(),
+                        reason: format!("the output is a constant holding {v}, which has no fixed-point value"),
+                    });
+                }
                 folded = b.const_tensor(c);
                 let bits = signed_bits(folded.bound);
                 b.check_field(folded.bound).map_err(|reason| LowerError {

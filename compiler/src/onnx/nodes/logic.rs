@@ -563,3 +563,34 @@ impl Context {
         self.emit(name, op_type, Op::Transpose { perm }, vec![s], out)
     }
 }
+
+impl Context {
+    /// The ONNX element type of `node`'s outputs, for a later CastLike that takes one of them
+    /// as its target: bool for comparisons and logic, int64 for shapes and indices, the
+    /// `value`'s type for Constant and ConstantOfShape, the values' type for Where and
+    /// OneHot, and otherwise the type of the first input whose type is known (arithmetic,
+    /// layout and reductions keep their input's type). `None` when nothing says.
+    pub(super) fn output_elem_type(&self, node: &NodeProto) -> Option<i32> {
+        const BOOL: i32 = 9;
+        const INT64: i32 = 7;
+        const FLOAT: i32 = 1;
+        let a = Attrs(node);
+        let input = |i: usize| node.input.get(i).and_then(|n| self.elem_types.get(n)).copied();
+        match node.op_type.as_str() {
+            "Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "Not" | "And" | "Or" | "Xor"
+            | "IsNaN" | "IsInf" => Some(BOOL),
+            "Shape" | "Size" | "ArgMax" | "ArgMin" => Some(INT64),
+            "Constant" => match a.tensor("value") {
+                Some(t) => Some(t.data_type),
+                None if a.int("value_int").is_some() || a.ints("value_ints").is_some() => Some(INT64),
+                None => Some(FLOAT),
+            },
+            "ConstantOfShape" => Some(a.tensor("value").map_or(FLOAT, |t| t.data_type)),
+            "Where" => input(1).or(input(2)),
+            "OneHot" => input(2),
+            // Cast and CastLike record their target themselves.
+            "Cast" | "CastLike" => None,
+            _ => (0..node.input.len()).find_map(input),
+        }
+    }
+}
