@@ -600,22 +600,58 @@ impl Context {
                 self.emit(name, op_type, Op::MatMul, vec![x, y], &out)?
             }
             "Gemm" => self.gemm(name, node, &out)?,
+            // A constant exponent tensor: one Pow per distinct exponent, each element picked
+            // from its own by a Where on a constant mask (which a circuit does by wiring).
             "Pow" => {
                 let x = self.req(node, 0)?;
                 let e = self.const_input(node, 1, "exponent")?.ok_or("Pow needs an exponent")?;
-                if e.len() != 1 {
+                let mut distinct: Vec<f64> = Vec::new();
+                for &v in &e.data {
+                    if !distinct.iter().any(|d| d.to_bits() == v.to_bits()) {
+                        distinct.push(v);
+                    }
+                }
+                const MAX_DISTINCT: usize = 16;
+                if distinct.len() > MAX_DISTINCT {
                     return Err(format!(
-                        "Pow exponent must be a single constant, got shape {:?}",
-                        e.shape
+                        "the exponent (shape {:?}) holds {} different values; zkc expands a constant exponent tensor into one Pow per distinct value, up to {MAX_DISTINCT}",
+                        e.shape,
+                        distinct.len()
                     ));
                 }
-                self.emit(
-                    name,
-                    op_type,
-                    Op::Activation(Activation::Pow { exponent: e.data[0] }),
-                    vec![x],
-                    &out,
-                )?
+                let pow = |d: f64| Op::Activation(Activation::Pow { exponent: d });
+                let x_shape = self.shape(x);
+                let out_shape = zkc_ir::ops::binary::broadcast_shape(&x_shape, &e.shape).map_err(|e| e.to_string())?;
+                if let [d] = distinct[..] {
+                    if out_shape == x_shape {
+                        self.emit(name, op_type, pow(d), vec![x], &out)?
+                    } else {
+                        // One value over a larger exponent shape: x broadcast by adding zeros.
+                        let p = self.emit(name, op_type, pow(d), vec![x], &format!("{out}_pow"))?;
+                        let zero = self.g.add_constant(
+                            &format!("{out}_pow_zero"),
+                            Tensor::new(e.shape.clone(), vec![0.0; e.len()]),
+                        );
+                        self.emit(name, op_type, Op::Binary(BinaryOp::Add), vec![p, zero], &out)?
+                    }
+                } else {
+                    let mut acc = self.emit(name, op_type, pow(distinct[0]), vec![x], &format!("{out}_pow0"))?;
+                    for (k, &d) in distinct.iter().enumerate().skip(1) {
+                        let p = self.emit(name, op_type, pow(d), vec![x], &format!("{out}_pow{k}"))?;
+                        let mask: Vec<f64> = e.data.iter().map(|v| f64::from(v.to_bits() == d.to_bits())).collect();
+                        let mask = self
+                            .g
+                            .add_constant(&format!("{out}_pow_mask{k}"), Tensor::new(e.shape.clone(), mask));
+                        let last = k + 1 == distinct.len();
+                        let dst = if last {
+                            out.clone()
+                        } else {
+                            format!("{out}_pow_pick{k}")
+                        };
+                        acc = self.emit(name, op_type, Op::Where, vec![mask, p, acc], &dst)?;
+                    }
+                    acc
+                }
             }
             "Relu" | "Sigmoid" | "Tanh" | "Softplus" | "Softsign" | "Exp" | "Log" | "Sqrt" | "Abs" | "Neg"
             | "LeakyRelu" | "Elu" | "Selu" | "HardSigmoid" | "HardSwish" | "Erf" | "Gelu" | "Swish" | "Mish"

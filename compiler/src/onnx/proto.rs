@@ -38,6 +38,20 @@ pub fn tensor(t: &TensorProto) -> Result<Tensor, String> {
                 t.int64_data.iter().map(|&v| v as f64).collect()
             }
         }
+        // Half-precision values: their 16-bit patterns, raw or one per int32_data entry.
+        Some(DataType::FLOAT16) | Some(DataType::BFLOAT16) => {
+            let value = |bits: u16| match dt {
+                Some(DataType::FLOAT16) => half::f16::from_bits(bits).to_f64(),
+                _ => half::bf16::from_bits(bits).to_f64(),
+            };
+            if !raw.is_empty() {
+                chunks(raw, 2, n, &t.name)?
+                    .map(|c| value(u16::from_le_bytes(c.try_into().unwrap())))
+                    .collect()
+            } else {
+                t.int32_data.iter().map(|&v| value(v as u16)).collect()
+            }
+        }
         // Unsigned 32- and 64-bit values live in uint64_data when not raw.
         Some(DataType::UINT32) | Some(DataType::UINT64) => {
             let w = if dt == Some(DataType::UINT32) { 4 } else { 8 };
@@ -81,7 +95,7 @@ pub fn tensor(t: &TensorProto) -> Result<Tensor, String> {
         }
         _ => {
             return Err(format!(
-                "tensor `{}` has element type {} which zkc does not read (supported: float, double, int8/16/32/64, uint8/16/32/64, bool)",
+                "tensor `{}` has element type {} which zkc does not read (supported: float, double, float16, bfloat16, int8/16/32/64, uint8/16/32/64, bool)",
                 t.name,
                 type_name(t.data_type)
             ))
