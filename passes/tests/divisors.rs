@@ -203,3 +203,29 @@ fn long_division_matches(range: f64) {
         assert_eq!(solve(&wide, x.clone()), solve(&narrow, x));
     }
 }
+
+#[test]
+fn every_value_of_the_long_division_and_newton_steps_is_pinned() {
+    // Each witness value the small-field LayerNorm defines (digits, remainders, split-off
+    // low bits, Newton guesses), changed by one, violates an argument.
+    let g = layer_norm();
+    let cfg = QuantConfig {
+        input_range: Some(1024.0),
+        field_bits: 63,
+        ..QuantConfig::default()
+    };
+    let c = lower(&g, &calibrate(&g, &[], &cfg).unwrap()).unwrap();
+    let x = Tensor::new(vec![1, 4], vec![-700.0, 3.5, 0.25, 12.0]);
+    let ints = quantize_inputs(&c, &[x]).unwrap();
+    let trace = zkc_runtime::solver::solve(&c.program, &ints).unwrap();
+    let muts = zkc_runtime::testing::mutations(&c.program, &trace);
+    assert!(muts.len() > 100);
+    for m in muts {
+        assert!(
+            zkc_runtime::check(&c.program, &m.trace).is_err(),
+            "changing {:?} (defined by a {}) went unnoticed",
+            m.var,
+            m.argument_kind
+        );
+    }
+}
