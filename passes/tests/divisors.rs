@@ -161,10 +161,18 @@ fn long_division_in_a_small_field_gives_the_single_divisions_quotients() {
     // Goldilocks (63 bits) bounds a Div to 31 bits; over |x| ≤ 64 the deviations reach 2^7,
     // so d·2^14 / σ needs 36 and the square root's Newton steps (a variance up to 2^14, times
     // 2^14) 43: both go digit by digit.
+    // Over |x| ≤ 1024 the variance itself (2^36) is wider than a Div: its top bits divide
+    // first and the rest are brought down digit by digit.
+    for range in [64.0, 1024.0] {
+        long_division_matches(range);
+    }
+}
+
+fn long_division_matches(range: f64) {
     let g = layer_norm();
     let compile_for = |field_bits| {
         let cfg = QuantConfig {
-            input_range: Some(64.0),
+            input_range: Some(range),
             field_bits,
             ..QuantConfig::default()
         };
@@ -185,9 +193,39 @@ fn long_division_in_a_small_field_gives_the_single_divisions_quotients() {
     for x in [
         [1.0, -2.0, 0.5, 3.0],
         [40.0, -63.0, 3.25, 0.0],
+        [-1000.0, 1000.0, 999.5, -0.25],
         [0.01, 0.02, 0.0, -0.01],
     ] {
+        if x.iter().any(|v: &f64| v.abs() > range) {
+            continue;
+        }
         let x = Tensor::new(vec![1, 4], x.to_vec());
         assert_eq!(solve(&wide, x.clone()), solve(&narrow, x));
+    }
+}
+
+#[test]
+fn every_value_of_the_long_division_and_newton_steps_is_pinned() {
+    // Each witness value the small-field LayerNorm defines (digits, remainders, split-off
+    // low bits, Newton guesses), changed by one, violates an argument.
+    let g = layer_norm();
+    let cfg = QuantConfig {
+        input_range: Some(1024.0),
+        field_bits: 63,
+        ..QuantConfig::default()
+    };
+    let c = lower(&g, &calibrate(&g, &[], &cfg).unwrap()).unwrap();
+    let x = Tensor::new(vec![1, 4], vec![-700.0, 3.5, 0.25, 12.0]);
+    let ints = quantize_inputs(&c, &[x]).unwrap();
+    let trace = zkc_runtime::solver::solve(&c.program, &ints).unwrap();
+    let muts = zkc_runtime::testing::mutations(&c.program, &trace);
+    assert!(muts.len() > 100);
+    for m in muts {
+        assert!(
+            zkc_runtime::check(&c.program, &m.trace).is_err(),
+            "changing {:?} (defined by a {}) went unnoticed",
+            m.var,
+            m.argument_kind
+        );
     }
 }

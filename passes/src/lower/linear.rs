@@ -385,6 +385,7 @@ fn matmul_lower(b: &mut Builder, a: &Operand, c: &Operand, out_shape: &[usize]) 
             emit_params(b, x, outs, (&wv, wb), None, sw, out_shape)
         }
         (Operand::Var(x), Operand::Var(y)) => {
+            let one_s = 1i128 << s;
             let (m, k, n, pairs) = matmul::plan(&x.shape, &y.shape);
             let pb = x.bound * y.bound;
             let mut vars = Vec::new();
@@ -398,7 +399,14 @@ fn matmul_lower(b: &mut Builder, a: &Operand, c: &Operand, out_shape: &[usize]) 
                                     .map(|v| (1, v))
                             })
                             .collect::<R<Vec<_>>>()?;
-                        let acc = pb * k as i128;
+                        // A whole softmax row times a column: weights ≥ 0 summing to at most
+                        // 2^s, so |Σ| ≤ 2^s·max|y| however long the row.
+                        let row: Vec<Var> = (0..k).map(|p| x.vars[pa + i * k + p]).collect();
+                        let acc = if b.is_simplex_row(&row) {
+                            (one_s * y.bound).min(pb * k as i128)
+                        } else {
+                            pb * k as i128
+                        };
                         let v = b.linear(prods, 0, acc)?;
                         let (q, qb) = b.rescale(v, s, acc)?;
                         vars.push(q);

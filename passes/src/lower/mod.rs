@@ -99,6 +99,10 @@ pub struct Builder {
     /// lookups (the table's least value), maxima, rescales and non-negative combinations of
     /// bounded variables. Division uses them to prove its divisor positive.
     lower: HashMap<Var, i128>,
+    /// Softmax outputs: each variable's row (a number per normalized group) and the row's
+    /// size. A row's values are ≥ 0 and sum to at most 2^s (each is ⌊eᵢ·2^s / Σe⌋), so a
+    /// product that contracts a whole row with another tensor is a convex combination.
+    simplex: HashMap<Var, (usize, usize)>,
 }
 
 /// Parameters that are witness values (visibility other than `fixed`): one variable per
@@ -176,6 +180,27 @@ impl Builder {
         self.consts.insert(c, out);
         self.lower.insert(out, c);
         out
+    }
+
+    /// Marks `row` as one softmax row (see [`Builder::simplex`]).
+    pub fn mark_simplex(&mut self, row: &[Var]) {
+        let id = self.simplex.len();
+        for &v in row {
+            self.simplex.insert(v, (id, row.len()));
+        }
+    }
+
+    /// Whether `vars` are exactly one whole softmax row (in any order).
+    pub fn is_simplex_row(&self, vars: &[Var]) -> bool {
+        let Some(&(id, n)) = vars.first().and_then(|v| self.simplex.get(v)) else {
+            return false;
+        };
+        n == vars.len() && vars.iter().all(|v| self.simplex.get(v).is_some_and(|&(i, _)| i == id)) && {
+            let mut u = vars.to_vec();
+            u.sort();
+            u.dedup();
+            u.len() == n
+        }
     }
 
     /// The proven lower bound of `v`, if any argument gives one.
@@ -293,13 +318,25 @@ impl Builder {
         // The widest Div numerator the field allows (unsigned bits): 2·signed_bits + 1 ≤ field bits.
         let max_bits = (self.field_bits - 1) / 2 - 1;
         let d_bits = 128 - d_bound.unsigned_abs().leading_zeros();
-        if d_bits + 1 > max_bits || signed_bits(x_bound.max(d_bound)) > max_bits + 1 {
+        if d_bits + 1 > max_bits {
             return Err(format!(
-                "a division of a {}-bit value by a {d_bits}-bit divisor does not fit this backend's field even digit by digit; lower --scale",
-                signed_bits(x_bound)
+                "a division by a {d_bits}-bit divisor does not fit this backend's field even digit by digit; lower --scale"
             ));
         }
         let j = max_bits - d_bits;
+        // A dividend too wide for one Div starts from its top bits: x = h·2^m + l with
+        // h = ⌊x / 2^m⌋ (a Rescale of x - 2^(m-1)) and 0 ≤ l < 2^m; l's bits are brought down
+        // into the digits below, top first (⌊(h·2^m + l)·2^shift / d⌋ = ⌊x·2^shift / d⌋).
+        let mut m = 0u32;
+        while signed_bits(((x_bound + (1i128 << m)) >> m).max(d_bound)) > max_bits + 1 {
+            m += 1;
+        }
+        let (x, x_bound, mut rest, shift) = if m == 0 {
+            (x, x_bound, None, shift)
+        } else {
+            let (h, hb, l) = self.split_top(x, x_bound, m)?;
+            (h, hb, Some((l, m)), shift + m)
+        };
         let (mut num, mut num_bound, mut q_bound) = (x, x_bound, x_bound);
         let mut digits: Vec<(i128, Var)> = Vec::new();
         let mut done = 0u32;
@@ -309,16 +346,42 @@ impl Builder {
             if done == shift {
                 break;
             }
-            // r = numerator - qᵢ·d ∈ [0, d), shifted into the next digit's numerator.
+            // r = numerator - qᵢ·d ∈ [0, d), shifted into the next digit's numerator with the
+            // next bits of the dividend (zeros once l is used up).
             let qd = self.mul(qi, d, q_bound * d_bound)?;
             let r = self.linear(vec![(1, num), (-1, qd)], 0, num_bound + q_bound * d_bound)?;
-            let step = j.min(shift - done);
+            let mut step = j.min(shift - done);
+            let mut terms = vec![(1i128 << step, r)];
+            if let Some((l, bits)) = rest {
+                step = step.min(bits);
+                terms[0].0 = 1i128 << step;
+                let (chunk, left) = if bits == step {
+                    (l, None)
+                } else {
+                    let (c, _, left) = self.split_top(l, 1i128 << bits, bits - step)?;
+                    (c, Some((left, bits - step)))
+                };
+                terms.push((1, chunk));
+                rest = left;
+            }
             done += step;
+            // r·2^step + chunk ≤ (d - 1)·2^step + 2^step - 1 < d·2^step.
             num_bound = d_bound << step;
-            num = self.linear(vec![(1i128 << step, r)], 0, num_bound)?;
+            num = self.linear(terms, 0, num_bound)?;
             q_bound = 1i128 << step;
         }
         self.linear(digits, 0, n_bound + (1i128 << shift))
+    }
+
+    /// `x = h·2^m + l` with `h = ⌊x / 2^m⌋` (a `Rescale` of `x - 2^(m-1)`) and
+    /// `0 ≤ l < 2^m` (a `Linear`); returns `h`, its bound and `l`. `m ≥ 1`.
+    fn split_top(&mut self, x: Var, x_bound: i128, m: u32) -> R<(Var, i128, Var)> {
+        let half = 1i128 << (m - 1);
+        let xs = self.linear(vec![(1, x)], -half, x_bound + half)?;
+        let (h, hb) = self.rescale(xs, m, x_bound + half)?;
+        let l = self.linear(vec![(1, x), (-(1i128 << m), h)], 0, x_bound + (hb << m))?;
+        self.set_lower_bound(l, 0);
+        Ok((h, hb, l))
     }
 
     /// Quantizes a constant tensor at scale `scale`.
@@ -466,6 +529,7 @@ pub fn lower(graph: &Graph, plan: &QuantPlan) -> Result<Compiled, LowerError> {
         field_bits: cfg.field_bits,
         max_acc_bits: 0,
         lower: HashMap::new(),
+        simplex: HashMap::new(),
         params: Params {
             base: 0,
             vars: HashMap::new(),

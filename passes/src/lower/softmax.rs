@@ -88,6 +88,8 @@ pub(super) fn lower(
                 let num = b.linear(vec![(one, e)], 0, one * one)?;
                 vars[g[j]] = b.div(num, sum, (one * one).max(sum_bound))?;
             }
+            let row: Vec<Var> = g.iter().map(|&i| vars[i]).collect();
+            b.mark_simplex(&row);
             bound = one;
         } else {
             // log(sum / 2^s) for sum in [2^s, n·2^s] (the max element contributes exactly 2^s).
