@@ -192,6 +192,20 @@ fn resize_with_sizes_and_axes_and_bad_scales() {
     .unwrap();
     let x = t(&[1, 1, 2, 4], &(1..=8).map(f64::from).collect::<Vec<_>>());
     assert_eq!(g.run(&[x]).unwrap()[0].data, vec![1.0, 3.0]);
+    // Resize-10 (asymmetric; onnxruntime rounds up when downsampling): ONNX's opset-10
+    // resize_downsample_nearest example, scales [1, 1, 0.6, 0.6] → [1, 3].
+    let g = model(
+        &[("X", &[1, 1, 2, 4])],
+        &[("scales", &[4], &[1.0, 1.0, 0.6, 0.6], false)],
+        "Resize",
+        &["X", "scales"],
+        &["Y"],
+        vec![attr_s("mode", "nearest")],
+        10,
+    )
+    .unwrap();
+    let x = t(&[1, 1, 2, 4], &(1..=8).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(g.run(&[x]).unwrap()[0].data, vec![1.0, 3.0]);
     let e = model(
         &[("X", &[1, 1, 2, 2])],
         &[("scales", &[4], &[1.0, 1.0, -2.0, 2.0], false)],

@@ -117,8 +117,10 @@ impl Context {
             a.string("coordinate_transformation_mode")
                 .unwrap_or_else(|| "half_pixel".into())
         };
+        // Before opset 11 (onnxruntime's "simple" rounding): down when upsampling, up when
+        // downsampling; set per axis below.
         let nearest_mode = if old {
-            "floor".to_string()
+            "simple".to_string()
         } else {
             a.string("nearest_mode").unwrap_or_else(|| "round_prefer_floor".into())
         };
@@ -207,6 +209,10 @@ impl Context {
                 && (roi[ax] == (0.0, 1.0) || ctm != "tf_crop_and_resize");
             if identity {
                 continue;
+            }
+            let mut cfg = cfg.clone();
+            if cfg.nearest_mode == "simple" {
+                cfg.nearest_mode = if scale[ax] < 1.0 { "ceil" } else { "floor" }.into();
             }
             let (taps, out_of_range) = axis_taps(&cfg, xs[ax], scale[ax], size[ax], roi[ax])?;
             v = self.apply_taps(&mut nm, op_type, v, ax, xs[ax], &taps)?;
@@ -967,6 +973,7 @@ enum Interp {
     Cubic,
 }
 
+#[derive(Clone)]
 struct AxisCfg {
     mode: Interp,
     ctm: String,
