@@ -469,3 +469,38 @@ fn lstm_with_defaults_matches_the_recurrence_by_hand() {
     .unwrap_err();
     assert!(e.contains("my_lstm") && e.contains("sideways"), "{e}");
 }
+
+#[test]
+fn space_to_depth_and_depth_to_space_in_both_modes() {
+    // x [1, 2, 2, 2] = 0..8 in blocks of 2: CRD keeps each channel's block together, DCR
+    // interleaves the channels per block position.
+    let x = t(&[1, 2, 2, 2], &(0..8).map(f64::from).collect::<Vec<_>>());
+    for (mode, want) in [
+        ("CRD", vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+        ("DCR", vec![0.0, 4.0, 1.0, 5.0, 2.0, 6.0, 3.0, 7.0]),
+    ] {
+        let g = model(
+            &[("x", &[1, 2, 2, 2])],
+            &[],
+            "SpaceToDepth",
+            &["x"],
+            &["y"],
+            vec![attr_i("blocksize", 2), attr_s("mode", mode)],
+            24,
+        )
+        .unwrap();
+        let y = g.run(std::slice::from_ref(&x)).unwrap().remove(0);
+        assert_eq!((&y.shape, &y.data), (&vec![1, 8, 1, 1], &want), "{mode}");
+        let g = model(
+            &[("y", &[1, 8, 1, 1])],
+            &[],
+            "DepthToSpace",
+            &["y"],
+            &["x"],
+            vec![attr_i("blocksize", 2), attr_s("mode", mode)],
+            13,
+        )
+        .unwrap();
+        assert_eq!(g.run(&[y]).unwrap()[0], x, "{mode}");
+    }
+}

@@ -517,7 +517,12 @@ impl Context {
                     &format!("{name}_shuffle"),
                     op_type,
                     Op::Transpose {
-                        perm: vec![0, 3, 5, 1, 2, 4],
+                        // CRD (opset 24) keeps each channel's block together.
+                        perm: match a.string("mode").as_deref().unwrap_or("DCR") {
+                            "DCR" => vec![0, 3, 5, 1, 2, 4],
+                            "CRD" => vec![0, 1, 3, 5, 2, 4],
+                            m => return Err(format!("mode `{m}` is not valid (DCR, CRD)")),
+                        },
                     },
                     vec![r1],
                     &format!("{out}_t"),
