@@ -504,3 +504,40 @@ fn space_to_depth_and_depth_to_space_in_both_modes() {
         assert_eq!(g.run(&[y]).unwrap()[0], x, "{mode}");
     }
 }
+
+#[test]
+fn affine_grid_maps_the_normalized_base_grid() {
+    // theta = [[1, 0, 0.25], [0, 2, 0]] on a 2×2 output: x' = x + 0.25, y' = 2y, with the
+    // pixel centres at ±0.5 (align_corners 0) or the corners at ±1 (align_corners 1).
+    let theta = t(&[1, 2, 3], &[1.0, 0.0, 0.25, 0.0, 2.0, 0.0]);
+    for (align, want) in [
+        (0, vec![-0.25, -1.0, 0.75, -1.0, -0.25, 1.0, 0.75, 1.0]),
+        (1, vec![-0.75, -2.0, 1.25, -2.0, -0.75, 2.0, 1.25, 2.0]),
+    ] {
+        let g = model(
+            &[("theta", &[1, 2, 3])],
+            &[("size", &[4], &[1.0, 1.0, 2.0, 2.0], true)],
+            "AffineGrid",
+            &["theta", "size"],
+            &["grid"],
+            vec![attr_i("align_corners", align)],
+            20,
+        )
+        .unwrap();
+        assert!(has_circuit(&g));
+        let y = &g.run(std::slice::from_ref(&theta)).unwrap()[0];
+        assert_eq!(y.shape, vec![1, 2, 2, 2]);
+        close(&y.data, &want);
+    }
+    let e = model(
+        &[("theta", &[1, 2, 3])],
+        &[("size", &[3], &[1.0, 1.0, 2.0], true)],
+        "AffineGrid",
+        &["theta", "size"],
+        &["grid"],
+        vec![],
+        20,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_affinegrid"), "{e}");
+}

@@ -466,6 +466,15 @@ fn case(op: &str) -> Option<Case> {
                     .output("y"),
             )
         },
+        // The constant base grid times thetaᵀ: one MatMul with fixed coefficients.
+        "AffineGrid" => circuit(
+            M::new()
+                .opset(20)
+                .input("theta", &[2, 2, 3])
+                .init_i64("size", &[2, 1, 3, 4])
+                .node("AffineGrid", &["theta", "size"], &["y"], vec![])
+                .output("y"),
+        ),
         // Activation × activation (batched MatMul) and a diagonal summed (trace), wiring + sums.
         "Einsum" => circuit(
             M::new()

@@ -22,6 +22,7 @@ pub const FLOAT_ONLY: &str = " (float only: no circuit yet)";
 pub const SUPPORTED: &[&str] = &[
     "Abs",
     "Add",
+    "AffineGrid",
     "ArgMax (float only: no circuit yet)",
     "ArgMin (float only: no circuit yet)",
     "AveragePool",

@@ -28,6 +28,7 @@ pub(super) const OPS: &[&str] = &[
     "GRU",
     "LSTM",
     "GridSample",
+    "AffineGrid",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -57,6 +58,7 @@ impl Context {
             "Scatter" | "ScatterElements" | "ScatterND" => self.scatter(name, node, &out)?,
             "RNN" | "GRU" | "LSTM" => return self.rnn(name, node),
             "GridSample" => self.grid_sample(name, node, &out)?,
+            "AffineGrid" => self.affine_grid(name, node, &out)?,
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -769,6 +771,65 @@ impl Context {
             v
         };
         self.emit(name, op_type, Op::Reshape { shape: ds }, vec![v], out)
+    }
+
+    // ---------------------------------------------------------------- AffineGrid
+
+    /// `grid[n, p] = theta[n] · (x, y[, z], 1)` over the normalized output positions p: one
+    /// MatMul of the constant homogeneous base grid `[1, P, r+1]` by `thetaᵀ`.
+    fn affine_grid(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let theta = self.req(node, 0)?;
+        let ts = self.shape(theta);
+        let size = self.ints_input(node, 1, "size")?.ok_or("input 1 (size) is required")?;
+        let r = size.len().saturating_sub(2);
+        if !(r == 2 || r == 3) || size.iter().any(|&d| d < 1) || ts != [size[0] as usize, r, r + 1] {
+            return Err(format!(
+                "size {size:?} must be [N, C, H, W] or [N, C, D, H, W] and theta {ts:?} [N, 2, 3] or [N, 3, 4]"
+            ));
+        }
+        let dims: Vec<usize> = size[2..].iter().map(|&d| d as usize).collect();
+        let p = numel(&dims);
+        self.check_size(&[p, r + 1])?;
+        let align = a.int("align_corners").unwrap_or(0) != 0;
+        let coord = |i: usize, l: usize| {
+            if align {
+                if l == 1 {
+                    -1.0
+                } else {
+                    -1.0 + 2.0 * i as f64 / (l - 1) as f64
+                }
+            } else {
+                -1.0 + (2 * i + 1) as f64 / l as f64
+            }
+        };
+        let mut base = Vec::with_capacity(p * (r + 1));
+        let mut idx = vec![0; r];
+        for _ in 0..p {
+            // Components x (the last axis), y, [z], then 1.
+            base.extend((0..r).rev().map(|d| coord(idx[d], dims[d])));
+            base.push(1.0);
+            zkc_ir::tensor::next_index(&mut idx, &dims);
+        }
+        let b = self
+            .g
+            .add_constant(&format!("{name}_base"), Tensor::new(vec![1, p, r + 1], base));
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let tt = self.step(
+            &mut nm,
+            "AffineGrid",
+            Op::Transpose { perm: vec![0, 2, 1] },
+            vec![theta],
+        )?;
+        let g = self.step(&mut nm, "AffineGrid", Op::MatMul, vec![b, tt])?;
+        let mut shape = vec![size[0] as usize];
+        shape.extend(&dims);
+        shape.push(r);
+        self.emit(name, "AffineGrid", Op::Reshape { shape }, vec![g], out)
     }
 
     // ---------------------------------------------------------------- GridSample
