@@ -541,3 +541,77 @@ fn affine_grid_maps_the_normalized_base_grid() {
     .unwrap_err();
     assert!(e.contains("my_affinegrid"), "{e}");
 }
+
+#[test]
+fn compress_and_center_crop_pad_with_constant_operands() {
+    // compress_0: condition [0, 1, 1] on axis 0 of [[1, 2], [3, 4], [5, 6]].
+    let x = t(&[3, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let g = model(
+        &[("x", &[3, 2])],
+        &[("c", &[3], &[0.0, 1.0, 1.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![attr_i("axis", 0)],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    assert_eq!(
+        g.run(std::slice::from_ref(&x)).unwrap()[0].data,
+        vec![3.0, 4.0, 5.0, 6.0]
+    );
+    // Without an axis the input is flattened; a shorter condition leaves the rest out.
+    let g = model(
+        &[("x", &[3, 2])],
+        &[("c", &[5], &[0.0, 1.0, 0.0, 0.0, 1.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap();
+    assert_eq!(g.run(std::slice::from_ref(&x)).unwrap()[0].data, vec![2.0, 5.0]);
+    let e = model(
+        &[("x", &[3, 2])],
+        &[("c", &[2], &[0.0, 0.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_compress") && e.contains("nothing"), "{e}");
+    // CenterCropPad: [0..5] cropped to 3 keeps [1, 2, 3]; [7, 8] padded to 5 is [0, 7, 8, 0, 0].
+    let g = model(
+        &[("x", &[1, 5])],
+        &[("s", &[1], &[3.0], true)],
+        "CenterCropPad",
+        &["x", "s"],
+        &["y"],
+        vec![attr_is("axes", &[-1])],
+        18,
+    )
+    .unwrap();
+    assert_eq!(
+        g.run(&[t(&[1, 5], &[0.0, 1.0, 2.0, 3.0, 4.0])]).unwrap()[0].data,
+        vec![1.0, 2.0, 3.0]
+    );
+    let g = model(
+        &[("x", &[1, 2])],
+        &[("s", &[2], &[1.0, 5.0], true)],
+        "CenterCropPad",
+        &["x", "s"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    assert_eq!(
+        g.run(&[t(&[1, 2], &[7.0, 8.0])]).unwrap()[0].data,
+        vec![0.0, 7.0, 8.0, 0.0, 0.0]
+    );
+}

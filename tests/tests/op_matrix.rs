@@ -466,6 +466,23 @@ fn case(op: &str) -> Option<Case> {
                     .output("y"),
             )
         },
+        // Crop the rows to 2 (a Slice) and pad the columns to 6 (a Pad): wiring.
+        "CenterCropPad" => circuit(
+            M::new()
+                .opset(18)
+                .x()
+                .init_i64("s", &[2, 6])
+                .node("CenterCropPad", &["x", "s"], &["y"], vec![ints("axes", &[2, 3])])
+                .output("y"),
+        ),
+        // Rows 0 and 2 of each channel: a Gather with constant indices.
+        "Compress" => circuit(
+            M::new()
+                .x()
+                .init_i64("c", &[1, 0, 1])
+                .node("Compress", &["x", "c"], &["y"], vec![int("axis", 2)])
+                .output("y"),
+        ),
         // The constant base grid times thetaᵀ: one MatMul with fixed coefficients.
         "AffineGrid" => circuit(
             M::new()

@@ -29,6 +29,8 @@ pub(super) const OPS: &[&str] = &[
     "LSTM",
     "GridSample",
     "AffineGrid",
+    "Compress",
+    "CenterCropPad",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -59,6 +61,8 @@ impl Context {
             "RNN" | "GRU" | "LSTM" => return self.rnn(name, node),
             "GridSample" => self.grid_sample(name, node, &out)?,
             "AffineGrid" => self.affine_grid(name, node, &out)?,
+            "Compress" => self.compress(name, node, &out)?,
+            "CenterCropPad" => self.center_crop_pad(name, node, &out)?,
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -771,6 +775,114 @@ impl Context {
             v
         };
         self.emit(name, op_type, Op::Reshape { shape: ds }, vec![v], out)
+    }
+
+    // ---------------------------------------------------------------- Compress / CenterCropPad
+
+    /// The slices along `axis` (of the flattened input without one) whose constant condition
+    /// is true: a Gather with constant indices.
+    fn compress(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let mut x = self.req(node, 0)?;
+        let cond = self
+            .const_input(node, 1, "condition")?
+            .ok_or("input 1 (condition) is required")?;
+        let xs = self.shape(x);
+        let axis = match a.int("axis") {
+            Some(ax) => self.axis(ax, xs.len())?,
+            None => {
+                x = self.emit(
+                    &format!("{name}_flat"),
+                    "Compress",
+                    Op::Reshape {
+                        shape: vec![numel(&xs)],
+                    },
+                    vec![x],
+                    &format!("{out}_flat"),
+                )?;
+                0
+            }
+        };
+        let dim = self.shape(x)[axis];
+        if cond.len() > dim {
+            return Err(format!(
+                "condition has {} values, more than the {dim} of the axis",
+                cond.len()
+            ));
+        }
+        let idx: Vec<f64> = (0..cond.len())
+            .filter(|&i| cond.data[i] != 0.0)
+            .map(|i| i as f64)
+            .collect();
+        if idx.is_empty() {
+            return Err("the condition selects nothing: an empty output cannot be proven".into());
+        }
+        let c = self
+            .g
+            .add_constant(&format!("{name}_indices"), Tensor::new(vec![idx.len()], idx));
+        self.emit(name, "Compress", Op::Gather { axis }, vec![x, c], out)
+    }
+
+    /// Each listed axis cropped or zero-padded to the constant target size, centred (the
+    /// extra element of an odd difference goes to the end): a Slice, then a Pad.
+    fn center_crop_pad(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let r = xs.len();
+        let target = self
+            .ints_input(node, 1, "shape")?
+            .ok_or("input 1 (shape) is required")?;
+        let axes: Vec<usize> = match a.ints("axes") {
+            Some(ax) => ax.iter().map(|&v| self.axis(v, r)).collect::<R<_>>()?,
+            None => (0..r).collect(),
+        };
+        if target.len() != axes.len() || target.iter().any(|&t| t < 1) {
+            return Err(format!(
+                "shape {target:?} must have one positive size per axis ({})",
+                axes.len()
+            ));
+        }
+        let mut ranges = Vec::new();
+        let mut pads = vec![0; 2 * r];
+        for (&ax, &t) in axes.iter().zip(&target) {
+            let (d, t) = (xs[ax], t as usize);
+            if t < d {
+                let start = (d - t) / 2;
+                ranges.push((ax, start as i64, (start + t) as i64, 1));
+            } else if t > d {
+                pads[ax] = (t - d) / 2;
+                pads[ax + r] = t - d - (t - d) / 2;
+            }
+        }
+        let mut shape = xs.clone();
+        for (&ax, &t) in axes.iter().zip(&target) {
+            shape[ax] = t as usize;
+        }
+        self.check_size(&shape)?;
+        let mut v = x;
+        if !ranges.is_empty() {
+            let pad = pads.iter().any(|&p| p > 0);
+            let (n, o) = if pad {
+                (format!("{name}_crop"), format!("{out}_crop"))
+            } else {
+                (name.to_string(), out.to_string())
+            };
+            v = self.emit(&n, "CenterCropPad", Op::Slice { ranges }, vec![v], &o)?;
+        }
+        if pads.iter().any(|&p| p > 0) {
+            v = self.emit(
+                name,
+                "CenterCropPad",
+                Op::Pad {
+                    pads,
+                    mode: zkc_ir::ops::PadMode::Constant(0.0),
+                },
+                vec![v],
+                out,
+            )?;
+        }
+        Ok(v)
     }
 
     // ---------------------------------------------------------------- AffineGrid
