@@ -615,3 +615,48 @@ fn compress_and_center_crop_pad_with_constant_operands() {
         vec![0.0, 7.0, 8.0, 0.0, 0.0]
     );
 }
+
+#[test]
+fn col2im_adds_overlapping_blocks_back_into_the_image() {
+    // A 1×3 image from 2-wide blocks at stride 1 (two blocks): columns [[a, b], [c, d]] (kernel
+    // offset × block) put a at 0, b at 1 (block 1, offset 0), c at 1, d at 2 → [a, b + c, d].
+    let g = model(
+        &[("x", &[1, 2, 2])],
+        &[("img", &[2], &[1.0, 3.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[1, 2, 2], &[1.0, 2.0, 10.0, 20.0])]).unwrap()[0];
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 1, 3], &vec![1.0, 12.0, 20.0]));
+    // Padding drops what lands outside: pads [0, 1, 0, 1] on a 1×2 image, 1×2 blocks → 3 blocks.
+    let g = model(
+        &[("x", &[1, 2, 3])],
+        &[("img", &[2], &[1.0, 2.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![attr_is("pads", &[0, 1, 0, 1])],
+        18,
+    )
+    .unwrap();
+    // Block b covers columns b-1 and b; offset 0 row [1, 2, 3], offset 1 row [4, 5, 6].
+    // Column 0: offset 0 of block 1 (2) + offset 1 of block 0 (4); column 1: 3 + 5.
+    let y = &g.run(&[t(&[1, 2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![6.0, 8.0]);
+    let e = model(
+        &[("x", &[1, 2, 5])],
+        &[("img", &[2], &[1.0, 3.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_col2im") && e.contains("sliding blocks"), "{e}");
+}

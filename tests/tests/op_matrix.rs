@@ -475,6 +475,16 @@ fn case(op: &str) -> Option<Case> {
                 .node("CenterCropPad", &["x", "s"], &["y"], vec![ints("axes", &[2, 3])])
                 .output("y"),
         ),
+        // Overlapping 2×2 blocks at stride 1 summed back into a 3×3 image: Gathers and Adds.
+        "Col2Im" => circuit(
+            M::new()
+                .opset(18)
+                .input("x", &[1, 8, 4])
+                .init_i64("img", &[3, 3])
+                .init_i64("blk", &[2, 2])
+                .node("Col2Im", &["x", "img", "blk"], &["y"], vec![])
+                .output("y"),
+        ),
         // Rows 0 and 2 of each channel: a Gather with constant indices.
         "Compress" => circuit(
             M::new()

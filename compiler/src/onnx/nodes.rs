@@ -32,6 +32,7 @@ pub const SUPPORTED: &[&str] = &[
     "Ceil",
     "CenterCropPad",
     "Clip",
+    "Col2Im",
     "Compress",
     "Concat",
     "Constant",

@@ -31,6 +31,7 @@ pub(super) const OPS: &[&str] = &[
     "AffineGrid",
     "Compress",
     "CenterCropPad",
+    "Col2Im",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -63,6 +64,7 @@ impl Context {
             "AffineGrid" => self.affine_grid(name, node, &out)?,
             "Compress" => self.compress(name, node, &out)?,
             "CenterCropPad" => self.center_crop_pad(name, node, &out)?,
+            "Col2Im" => self.col2im(name, node, &out)?,
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -883,6 +885,118 @@ impl Context {
             )?;
         }
         Ok(v)
+    }
+
+    // ---------------------------------------------------------------- Col2Im
+
+    /// The inverse of im2col: every column entry `(n, c·K + k, l)` is added into the image
+    /// pixel its block `l` and kernel offset `k` land on (padding drops it). As IR ops: the
+    /// flattened columns with a 0 appended, then one constant-index Gather per overlap layer,
+    /// summed.
+    fn col2im(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let img = self
+            .ints_input(node, 1, "image_shape")?
+            .ok_or("input 1 (image_shape) is required")?;
+        let block = self
+            .ints_input(node, 2, "block_shape")?
+            .ok_or("input 2 (block_shape) is required")?;
+        let r = img.len();
+        if r == 0 || block.len() != r || img.iter().chain(&block).any(|&d| d < 1) || xs.len() != 3 {
+            return Err(format!(
+                "input {xs:?} must be [N, C·Πblock, L] with image_shape {img:?} and block_shape {block:?} positive, of one length"
+            ));
+        }
+        let img: Vec<usize> = img.iter().map(|&d| d as usize).collect();
+        let block: Vec<usize> = block.iter().map(|&d| d as usize).collect();
+        let strides = super::spatial(a.ints("strides"), r, 1)?;
+        let dil = super::spatial(a.ints("dilations"), r, 1)?;
+        let pads = super::spatial(a.ints("pads"), 2 * r, 0)?;
+        let k = numel(&block);
+        let mut nblocks = Vec::with_capacity(r);
+        for d in 0..r {
+            let span = img[d] + pads[d] + pads[d + r];
+            let eff = dil[d] * (block[d] - 1) + 1;
+            if span < eff || strides[d] == 0 {
+                return Err(format!("the block {block:?} does not fit the padded image {img:?}"));
+            }
+            nblocks.push((span - eff) / strides[d] + 1);
+        }
+        let (n, ck, l) = (xs[0], xs[1], xs[2]);
+        if ck % k != 0 || l != numel(&nblocks) {
+            return Err(format!(
+                "input {xs:?} must have a multiple of {k} rows and {} columns (the sliding blocks {nblocks:?})",
+                numel(&nblocks)
+            ));
+        }
+        let c = ck / k;
+        let mut shape = vec![n, c];
+        shape.extend(&img);
+        self.check_size(&shape)?;
+        let plane = numel(&img);
+        let mut lists: Vec<Vec<usize>> = vec![vec![]; n * c * plane];
+        let (mut kidx, mut lidx) = (vec![0; r], vec![0; r]);
+        for src in 0..n * ck * l {
+            let (b, row, col) = (src / (ck * l), (src / l) % ck, src % l);
+            let (ch, kk) = (row / k, row % k);
+            // Row-major multi-indices of the kernel offset and the block.
+            let (mut kr, mut lr) = (kk, col);
+            for d in (0..r).rev() {
+                kidx[d] = kr % block[d];
+                kr /= block[d];
+                lidx[d] = lr % nblocks[d];
+                lr /= nblocks[d];
+            }
+            let mut pos = 0usize;
+            let mut inside = true;
+            for d in 0..r {
+                let y = (lidx[d] * strides[d] + kidx[d] * dil[d]) as i64 - pads[d] as i64;
+                if y < 0 || y >= img[d] as i64 {
+                    inside = false;
+                    break;
+                }
+                pos = pos * img[d] + y as usize;
+            }
+            if inside {
+                lists[(b * c + ch) * plane + pos].push(src);
+            }
+        }
+        let total = n * ck * l;
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let flat = self.step(&mut nm, "Col2Im", Op::Reshape { shape: vec![total] }, vec![x])?;
+        let zero = self
+            .g
+            .add_constant(&format!("{name}_zero"), Tensor::new(vec![1], vec![0.0]));
+        let ext = self.step(&mut nm, "Col2Im", Op::Concat { axis: 0 }, vec![flat, zero])?;
+        let depth = lists.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut sum = None;
+        for layer in 0..depth {
+            let src: Vec<f64> = lists
+                .iter()
+                .map(|v| v.get(layer).map_or(total, |&j| j) as f64)
+                .collect();
+            let idx = self
+                .g
+                .add_constant(&format!("{name}_layer{layer}"), Tensor::new(vec![src.len()], src));
+            let g = self.step(&mut nm, "Col2Im", Op::Gather { axis: 0 }, vec![ext, idx])?;
+            sum = Some(match sum {
+                None => g,
+                Some(s) => self.step(&mut nm, "Col2Im", Op::Binary(BinaryOp::Add), vec![s, g])?,
+            });
+        }
+        self.emit(
+            name,
+            "Col2Im",
+            Op::Reshape { shape },
+            vec![sum.expect("one layer")],
+            out,
+        )
     }
 
     // ---------------------------------------------------------------- AffineGrid
