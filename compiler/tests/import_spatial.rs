@@ -660,3 +660,57 @@ fn col2im_adds_overlapping_blocks_back_into_the_image() {
     .unwrap_err();
     assert!(e.contains("my_col2im") && e.contains("sliding blocks"), "{e}");
 }
+
+#[test]
+fn max_unpool_and_one_hot() {
+    // maxunpool_export_without_output_shape: X [[5, 6], [7, 8]] at flat indices [5, 7, 13, 15]
+    // of a 4×4 output.
+    let g = model(
+        &[("x", &[1, 1, 2, 2])],
+        &[("i", &[1, 1, 2, 2], &[5.0, 7.0, 13.0, 15.0], true)],
+        "MaxUnpool",
+        &["x", "i"],
+        &["y"],
+        vec![attr_is("kernel_shape", &[2, 2]), attr_is("strides", &[2, 2])],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[1, 1, 2, 2], &[5.0, 6.0, 7.0, 8.0])]).unwrap()[0];
+    let mut want = vec![0.0; 16];
+    (want[5], want[7], want[13], want[15]) = (5.0, 6.0, 7.0, 8.0);
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 4, 4], &want));
+    // OneHot with constant indices [0, 2, -1], depth 3, values [off, on] = [-1, 4].
+    let g = model(
+        &[("v", &[2])],
+        &[("i", &[3], &[0.0, 2.0, -1.0], true), ("depth", &[1], &[3.0], false)],
+        "OneHot",
+        &["i", "depth", "v"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, 4.0, -1.0, -1.0, 4.0]);
+    // The same with the indices given at run time: the IR op, float only.
+    let g = model(
+        &[("i", &[3]), ("v", &[2])],
+        &[("depth", &[1], &[3.0], false)],
+        "OneHot",
+        &["i", "depth", "v"],
+        &["y"],
+        vec![int_axis(0)],
+        11,
+    )
+    .unwrap();
+    assert!(!g.nodes.iter().all(|n| !matches!(n.op, Op::OneHot { .. })));
+    // With axis 0 the depth comes first: row d marks the indices equal to d.
+    let y = &g.run(&[t(&[3], &[0.0, 2.0, -1.0]), t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 4.0, 4.0]);
+}
+
+fn int_axis(v: i64) -> AttributeProto {
+    attr_i("axis", v)
+}

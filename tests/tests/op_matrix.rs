@@ -485,6 +485,31 @@ fn case(op: &str) -> Option<Case> {
                 .node("Col2Im", &["x", "img", "blk"], &["y"], vec![])
                 .output("y"),
         ),
+        // Each x value written at a constant flat index of a 6×6 output: a ScatterND expanded
+        // into wiring.
+        "MaxUnpool" => circuit({
+            let idx: Vec<i64> = (0..18)
+                .map(|k| (k / 9) * 36 + (k % 9 / 3) * 12 + (k % 3) * 2 + (k % 2) * 7)
+                .collect();
+            let mut m = M::new().x();
+            m.inits.push(i64_shaped("i", &[1, 2, 3, 3], &idx));
+            m.node(
+                "MaxUnpool",
+                &["x", "i"],
+                &["y"],
+                vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])],
+            )
+            .output("y")
+        }),
+        // Constant indices pick off/on from the values input: a Gather (runtime indices refused).
+        "OneHot" => circuit(
+            M::new()
+                .input("v", &[2])
+                .init_i64("i", &[0, 2, -1, 1])
+                .init("depth", &[1], &[3.0])
+                .node("OneHot", &["i", "depth", "v"], &["y"], vec![int("axis", 0)])
+                .output("y"),
+        ),
         // Rows 0 and 2 of each channel: a Gather with constant indices.
         "Compress" => circuit(
             M::new()

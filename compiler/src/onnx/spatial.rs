@@ -32,6 +32,8 @@ pub(super) const OPS: &[&str] = &[
     "Compress",
     "CenterCropPad",
     "Col2Im",
+    "MaxUnpool",
+    "OneHot",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -65,6 +67,8 @@ impl Context {
             "Compress" => self.compress(name, node, &out)?,
             "CenterCropPad" => self.center_crop_pad(name, node, &out)?,
             "Col2Im" => self.col2im(name, node, &out)?,
+            "MaxUnpool" => self.max_unpool(name, node, &out)?,
+            "OneHot" => self.one_hot(name, node, &out)?,
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -703,6 +707,21 @@ impl Context {
         let red = a.string("reduction").unwrap_or_else(|| "none".into());
         let reduction = ScatterReduction::parse(&red)
             .ok_or_else(|| format!("reduction `{red}` is not valid (none, add, mul, max, min)"))?;
+        self.scatter_core(name, op_type, [d, i, u], axis, reduction, out)
+    }
+
+    /// Scatter of `updates` into `data` at `indices`: expanded when the indices are constants,
+    /// else the float-only IR op.
+    fn scatter_core(
+        &mut self,
+        name: &str,
+        op_type: &str,
+        [d, i, u]: [ValueId; 3],
+        axis: Option<usize>,
+        reduction: ScatterReduction,
+        out: &str,
+    ) -> R<ValueId> {
+        let ds = self.shape(d);
         let op = Op::Scatter { axis, reduction };
         let Some(idx) = self.constant(i).cloned() else {
             return self.emit(name, op_type, op, vec![d, i, u], out);
@@ -885,6 +904,99 @@ impl Context {
             )?;
         }
         Ok(v)
+    }
+
+    // ---------------------------------------------------------------- OneHot
+
+    /// With constant indices, a Gather of `values` by the constant 0/1 mask (wiring); with
+    /// indices computed at run time, the IR op (no circuit).
+    fn one_hot(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let (i, v) = (self.req(node, 0)?, self.req(node, 2)?);
+        let depth = self
+            .const_input(node, 1, "depth")?
+            .ok_or("input 1 (depth) is required")?;
+        let depth = match depth.data.as_slice() {
+            // numpy.arange(depth): ⌈depth⌉ positions.
+            [d] if *d >= 1.0 && d.is_finite() => d.ceil() as usize,
+            d => return Err(format!("depth {d:?} must be one value ≥ 1")),
+        };
+        self.check_size(&[depth])?;
+        let rank = self.shape(i).len();
+        let axis = self.axis(a.int("axis").unwrap_or(-1), rank + 1)?;
+        let Some(idx) = self.constant(i).cloned() else {
+            return self.emit(name, "OneHot", Op::OneHot { axis, depth }, vec![i, v], out);
+        };
+        let s = zkc_ir::ops::onehot::shape(axis, depth, &idx.shape, &self.shape(v)).map_err(|e| e.to_string())?;
+        self.check_size(&s)?;
+        let m: Vec<f64> = zkc_ir::ops::onehot::mask(axis, depth, &idx)
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        let flat = self.emit(
+            &format!("{name}_values"),
+            "OneHot",
+            Op::Reshape { shape: vec![2] },
+            vec![v],
+            &format!("{out}_values"),
+        )?;
+        let c = self.g.add_constant(&format!("{name}_mask"), Tensor::new(s, m));
+        self.emit(name, "OneHot", Op::Gather { axis: 0 }, vec![flat, c], out)
+    }
+
+    // ---------------------------------------------------------------- MaxUnpool
+
+    /// Zeros of the unpooled shape with each X value written at its flat index from I (as
+    /// MaxPool's Indices give it): a ScatterND of the flattened tensors.
+    fn max_unpool(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let (x, i) = (self.req(node, 0)?, self.req(node, 1)?);
+        let (xs, is) = (self.shape(x), self.shape(i));
+        let kernel: Vec<usize> = a
+            .ints("kernel_shape")
+            .ok_or("kernel_shape is required")?
+            .iter()
+            .map(|&k| k.max(1) as usize)
+            .collect();
+        let n = kernel.len();
+        if xs.len() != n + 2 || is != xs {
+            return Err(format!(
+                "X {xs:?} must be [N, C, {n} spatial dims] and I {is:?} of the same shape"
+            ));
+        }
+        let strides = super::spatial(a.ints("strides"), n, 1)?;
+        let pads = super::spatial(a.ints("pads"), 2 * n, 0)?;
+        let shape: Vec<usize> = match self.ints_input(node, 2, "output_shape")? {
+            Some(s) if s.len() == n + 2 && s.iter().all(|&d| d >= 1) => s.iter().map(|&d| d as usize).collect(),
+            Some(s) => return Err(format!("output_shape {s:?} must have {} positive sizes", n + 2)),
+            None => {
+                let mut s = xs[..2].to_vec();
+                for d in 0..n {
+                    let full = (xs[2 + d] - 1) * strides[d] + kernel[d];
+                    s.push(
+                        full.checked_sub(pads[d] + pads[d + n])
+                            .filter(|&v| v > 0)
+                            .ok_or("the pads remove the whole output")?,
+                    );
+                }
+                s
+            }
+        };
+        self.check_size(&shape)?;
+        let (total, m) = (numel(&shape), numel(&xs));
+        let zeros = self
+            .g
+            .add_constant(&format!("{name}_zeros"), Tensor::full(vec![total], 0.0));
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let i2 = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape: vec![m, 1] }, vec![i])?;
+        let x1 = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape: vec![m] }, vec![x])?;
+        let (sn, so) = nm.next();
+        let y = self.scatter_core(&sn, "MaxUnpool", [zeros, i2, x1], None, ScatterReduction::None, &so)?;
+        self.emit(name, "MaxUnpool", Op::Reshape { shape }, vec![y], out)
     }
 
     // ---------------------------------------------------------------- Col2Im

@@ -17,6 +17,7 @@ pub mod gather;
 pub mod gather_elements;
 pub mod grid_sample;
 pub mod matmul;
+pub mod onehot;
 pub mod pad;
 pub mod pool;
 pub mod prelu;
@@ -245,6 +246,14 @@ pub enum Op {
     Rnn(RnnParams),
     /// ONNX GridSample. Inputs: x `[N, C, ...]`, grid `[N, ..., r]`.
     GridSample(grid_sample::GridSampleParams),
+    /// ONNX OneHot: `on` where the index equals the position on the new axis, else `off`.
+    /// Inputs: indices, values `[off, on]`.
+    OneHot {
+        /// Where the new axis goes (0 ≤ axis ≤ rank of indices).
+        axis: usize,
+        /// Its size.
+        depth: usize,
+    },
 }
 
 impl Op {
@@ -278,6 +287,7 @@ impl Op {
             Op::TopK { .. } => "TopK".into(),
             Op::Rnn(p) => p.kind.name().into(),
             Op::GridSample(_) => "GridSample".into(),
+            Op::OneHot { .. } => "OneHot".into(),
         }
     }
 
@@ -379,6 +389,10 @@ impl Op {
                 want(2..=2)?;
                 grid_sample::shape(inputs[0], inputs[1])
             }
+            Op::OneHot { axis, depth } => {
+                want(2..=2)?;
+                onehot::shape(*axis, *depth, inputs[0], inputs[1])
+            }
         }
     }
 
@@ -415,6 +429,7 @@ impl Op {
             } => topk::eval(*axis, *k, *largest, *indices, inputs[0], &out_shape),
             Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
             Op::GridSample(p) => grid_sample::eval(p, inputs[0], inputs[1], &out_shape),
+            Op::OneHot { axis, depth } => onehot::eval(*axis, *depth, inputs[0], inputs[1], &out_shape),
         };
         Ok(out)
     }

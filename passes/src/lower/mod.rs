@@ -569,7 +569,7 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
             op.name()
         )),
         // With constant indices the importer expands these into Gather/Concat/arithmetic.
-        Op::GatherElements { .. } | Op::Scatter { .. } => Err(format!(
+        Op::GatherElements { .. } | Op::Scatter { .. } | Op::OneHot { .. } => Err(format!(
             "{} with indices computed at run time has no circuit; circuits need the indices as constants (an initializer or Constant node)",
             op.name()
         )),
