@@ -680,6 +680,31 @@ fn max_unpool_and_one_hot() {
     let mut want = vec![0.0; 16];
     (want[5], want[7], want[13], want[15]) = (5.0, 6.0, 7.0, 8.0);
     assert_eq!((&y.shape, &y.data), (&vec![1, 1, 4, 4], &want));
+    // With output_shape [1, 1, 5, 5] the 4×4 result sits at the top left, zeros after it.
+    let g = model(
+        &[("x", &[1, 1, 2, 2])],
+        &[
+            ("i", &[1, 1, 2, 2], &[5.0, 7.0, 13.0, 15.0], true),
+            ("s", &[4], &[1.0, 1.0, 5.0, 5.0], true),
+        ],
+        "MaxUnpool",
+        &["x", "i", "s"],
+        &["y"],
+        vec![attr_is("kernel_shape", &[2, 2]), attr_is("strides", &[2, 2])],
+        11,
+    )
+    .unwrap();
+    let y = &g.run(&[t(&[1, 1, 2, 2], &[5.0, 6.0, 7.0, 8.0])]).unwrap()[0];
+    let want5: Vec<f64> = (0..25)
+        .map(|k| {
+            if k % 5 < 4 && k / 5 < 4 {
+                want[k / 5 * 4 + k % 5]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 5, 5], &want5));
     // OneHot with constant indices [0, 2, -1], depth 3, values [off, on] = [-1, 4].
     let g = model(
         &[("v", &[2])],

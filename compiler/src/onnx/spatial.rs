@@ -966,22 +966,32 @@ impl Context {
         }
         let strides = super::spatial(a.ints("strides"), n, 1)?;
         let pads = super::spatial(a.ints("pads"), 2 * n, 0)?;
-        let shape: Vec<usize> = match self.ints_input(node, 2, "output_shape")? {
-            Some(s) if s.len() == n + 2 && s.iter().all(|&d| d >= 1) => s.iter().map(|&d| d as usize).collect(),
-            Some(s) => return Err(format!("output_shape {s:?} must have {} positive sizes", n + 2)),
-            None => {
-                let mut s = xs[..2].to_vec();
-                for d in 0..n {
-                    let full = (xs[2 + d] - 1) * strides[d] + kernel[d];
-                    s.push(
-                        full.checked_sub(pads[d] + pads[d + n])
-                            .filter(|&v| v > 0)
-                            .ok_or("the pads remove the whole output")?,
-                    );
-                }
-                s
+        // The values land in the inferred shape; a given output_shape pads it at the ends
+        // (ONNX's reference).
+        let mut shape = xs[..2].to_vec();
+        for d in 0..n {
+            let full = (xs[2 + d] - 1) * strides[d] + kernel[d];
+            shape.push(
+                full.checked_sub(pads[d] + pads[d + n])
+                    .filter(|&v| v > 0)
+                    .ok_or("the pads remove the whole output")?,
+            );
+        }
+        let given = match self.ints_input(node, 2, "output_shape")? {
+            Some(s) if s.len() == n + 2 && s.iter().zip(&shape).all(|(&g, &d)| g >= d as i64) => {
+                Some(s.iter().map(|&d| d as usize).collect::<Vec<_>>())
             }
+            Some(s) => {
+                return Err(format!(
+                    "output_shape {s:?} must have {} sizes, each at least the inferred {shape:?}",
+                    n + 2
+                ))
+            }
+            None => None,
         };
+        if let Some(g) = &given {
+            self.check_size(g)?;
+        }
         self.check_size(&shape)?;
         let (total, m) = (numel(&shape), numel(&xs));
         let zeros = self
@@ -996,7 +1006,19 @@ impl Context {
         let x1 = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape: vec![m] }, vec![x])?;
         let (sn, so) = nm.next();
         let y = self.scatter_core(&sn, "MaxUnpool", [zeros, i2, x1], None, ScatterReduction::None, &so)?;
-        self.emit(name, "MaxUnpool", Op::Reshape { shape }, vec![y], out)
+        match given.filter(|g| *g != shape) {
+            None => self.emit(name, "MaxUnpool", Op::Reshape { shape }, vec![y], out),
+            Some(g) => {
+                let r = g.len();
+                let mut pads = vec![0; 2 * r];
+                for d in 0..r {
+                    pads[r + d] = g[d] - shape[d];
+                }
+                let y = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape }, vec![y])?;
+                let mode = zkc_ir::ops::PadMode::Constant(0.0);
+                self.emit(name, "MaxUnpool", Op::Pad { pads, mode }, vec![y], out)
+            }
+        }
     }
 
     // ---------------------------------------------------------------- Col2Im
