@@ -1349,6 +1349,19 @@ fn float_only_case(op: &str) -> Option<FloatOnly> {
             input,
             want: Tensor::new(vec![1, 2, 2, 2], vec![0., 8., 4., 4.5, 8., 0., 4., 3.5]),
         },
+        // One region over each channel's 3×3 image (half_pixel: pixels -0.5..2.5), one bin, one
+        // sample at its centre (1, 1): the middle pixel.
+        "RoiAlign" => FloatOnly {
+            model: {
+                let mut m = M::new().x().init("rois", &[1, 4], &[0.0, 0.0, 3.0, 3.0]);
+                m.inits.push(i64_shaped("b", &[1], &[0]));
+                m.node("RoiAlign", &["x", "rois", "b"], &["y"], vec![int("sampling_ratio", 1)])
+                    .output("y")
+                    .bytes()
+            },
+            input,
+            want: Tensor::new(vec![1, 2, 1, 1], vec![4.0, 4.0]),
+        },
         "RNN" | "GRU" | "LSTM" => recurrent(op),
         _ => return None,
     })

@@ -88,6 +88,7 @@ pub const SUPPORTED: &[&str] = &[
     "Reshape",
     "Resize",
     "RNN (float only: no circuit yet)",
+    "RoiAlign (float only: no circuit yet)",
     "Round",
     "Scatter",
     "ScatterElements",

@@ -1,8 +1,8 @@
 //! Spatial, einsum, index and recurrent ONNX ops: Resize/Upsample and LpPool (expanded into
 //! Gather, MatMul with constant interpolation matrices, Conv and activations), Einsum
 //! (diagonals, sums, transposes and batched MatMul), GatherElements/Scatter* (wiring and
-//! arithmetic when the indices are constants), TopK, RNN/GRU/LSTM and GridSample (float-only
-//! IR ops).
+//! arithmetic when the indices are constants), TopK, RNN/GRU/LSTM, GridSample and RoiAlign
+//! (float-only IR ops).
 
 use onnx_protobuf::NodeProto;
 use zkc_ir::ops::rnn::{RnnActivation, RnnKind, RnnOutput, RnnParams};
@@ -34,6 +34,7 @@ pub(super) const OPS: &[&str] = &[
     "Col2Im",
     "MaxUnpool",
     "OneHot",
+    "RoiAlign",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -69,6 +70,42 @@ impl Context {
             "Col2Im" => self.col2im(name, node, &out)?,
             "MaxUnpool" => self.max_unpool(name, node, &out)?,
             "OneHot" => self.one_hot(name, node, &out)?,
+            "RoiAlign" => {
+                let a = Attrs(node);
+                let ctm = a.string("coordinate_transformation_mode");
+                let half_pixel = match ctm.as_deref().unwrap_or(if self.opset < 16 {
+                    "output_half_pixel"
+                } else {
+                    "half_pixel"
+                }) {
+                    "half_pixel" => true,
+                    "output_half_pixel" => false,
+                    m => {
+                        return Err(format!(
+                            "coordinate_transformation_mode `{m}` is not valid (half_pixel, output_half_pixel)"
+                        ))
+                    }
+                };
+                let size = |k: &str| match a.int(k).unwrap_or(1) {
+                    v if v >= 1 => Ok(v as usize),
+                    v => Err(format!("{k} = {v} must be positive")),
+                };
+                let p = zkc_ir::ops::roi_align::RoiAlignParams {
+                    max: match a.string("mode").as_deref().unwrap_or("avg") {
+                        "avg" => false,
+                        "max" => true,
+                        m => return Err(format!("mode `{m}` is not valid (avg, max)")),
+                    },
+                    out_h: size("output_height")?,
+                    out_w: size("output_width")?,
+                    sampling_ratio: a.int("sampling_ratio").unwrap_or(0).max(0) as usize,
+                    spatial_scale: a.float("spatial_scale").unwrap_or(1.0),
+                    half_pixel,
+                };
+                self.check_size(&[p.out_h, p.out_w])?;
+                let ins = vec![self.req(node, 0)?, self.req(node, 1)?, self.req(node, 2)?];
+                self.emit(name, "RoiAlign", Op::RoiAlign(p), ins, &out)?
+            }
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);

@@ -24,6 +24,7 @@ pub mod prelu;
 pub mod reduce;
 pub mod reshape;
 pub mod rnn;
+pub mod roi_align;
 pub mod scatter;
 pub mod slice;
 pub mod softmax;
@@ -254,6 +255,8 @@ pub enum Op {
         /// Its size.
         depth: usize,
     },
+    /// ONNX RoiAlign. Inputs: x `[N, C, H, W]`, rois `[R, 4]`, batch_indices `[R]`.
+    RoiAlign(roi_align::RoiAlignParams),
 }
 
 impl Op {
@@ -288,6 +291,7 @@ impl Op {
             Op::Rnn(p) => p.kind.name().into(),
             Op::GridSample(_) => "GridSample".into(),
             Op::OneHot { .. } => "OneHot".into(),
+            Op::RoiAlign(_) => "RoiAlign".into(),
         }
     }
 
@@ -393,6 +397,10 @@ impl Op {
                 want(2..=2)?;
                 onehot::shape(*axis, *depth, inputs[0], inputs[1])
             }
+            Op::RoiAlign(p) => {
+                want(3..=3)?;
+                roi_align::shape(p, inputs[0], inputs[1], inputs[2])
+            }
         }
     }
 
@@ -430,6 +438,7 @@ impl Op {
             Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
             Op::GridSample(p) => grid_sample::eval(p, inputs[0], inputs[1], &out_shape),
             Op::OneHot { axis, depth } => onehot::eval(*axis, *depth, inputs[0], inputs[1], &out_shape),
+            Op::RoiAlign(p) => roi_align::eval(p, inputs[0], inputs[1], inputs[2], &out_shape)?,
         };
         Ok(out)
     }
