@@ -192,6 +192,20 @@ fn resize_with_sizes_and_axes_and_bad_scales() {
     .unwrap();
     let x = t(&[1, 1, 2, 4], &(1..=8).map(f64::from).collect::<Vec<_>>());
     assert_eq!(g.run(&[x]).unwrap()[0].data, vec![1.0, 3.0]);
+    // Resize-10 (asymmetric; onnxruntime rounds up when downsampling): ONNX's opset-10
+    // resize_downsample_nearest example, scales [1, 1, 0.6, 0.6] → [1, 3].
+    let g = model(
+        &[("X", &[1, 1, 2, 4])],
+        &[("scales", &[4], &[1.0, 1.0, 0.6, 0.6], false)],
+        "Resize",
+        &["X", "scales"],
+        &["Y"],
+        vec![attr_s("mode", "nearest")],
+        10,
+    )
+    .unwrap();
+    let x = t(&[1, 1, 2, 4], &(1..=8).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(g.run(&[x]).unwrap()[0].data, vec![1.0, 3.0]);
     let e = model(
         &[("X", &[1, 1, 2, 2])],
         &[("scales", &[4], &[1.0, 1.0, -2.0, 2.0], false)],
@@ -454,4 +468,273 @@ fn lstm_with_defaults_matches_the_recurrence_by_hand() {
     )
     .unwrap_err();
     assert!(e.contains("my_lstm") && e.contains("sideways"), "{e}");
+}
+
+#[test]
+fn space_to_depth_and_depth_to_space_in_both_modes() {
+    // x [1, 2, 2, 2] = 0..8 in blocks of 2: CRD keeps each channel's block together, DCR
+    // interleaves the channels per block position.
+    let x = t(&[1, 2, 2, 2], &(0..8).map(f64::from).collect::<Vec<_>>());
+    for (mode, want) in [
+        ("CRD", vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+        ("DCR", vec![0.0, 4.0, 1.0, 5.0, 2.0, 6.0, 3.0, 7.0]),
+    ] {
+        let g = model(
+            &[("x", &[1, 2, 2, 2])],
+            &[],
+            "SpaceToDepth",
+            &["x"],
+            &["y"],
+            vec![attr_i("blocksize", 2), attr_s("mode", mode)],
+            24,
+        )
+        .unwrap();
+        let y = g.run(std::slice::from_ref(&x)).unwrap().remove(0);
+        assert_eq!((&y.shape, &y.data), (&vec![1, 8, 1, 1], &want), "{mode}");
+        let g = model(
+            &[("y", &[1, 8, 1, 1])],
+            &[],
+            "DepthToSpace",
+            &["y"],
+            &["x"],
+            vec![attr_i("blocksize", 2), attr_s("mode", mode)],
+            13,
+        )
+        .unwrap();
+        assert_eq!(g.run(&[y]).unwrap()[0], x, "{mode}");
+    }
+}
+
+#[test]
+fn affine_grid_maps_the_normalized_base_grid() {
+    // theta = [[1, 0, 0.25], [0, 2, 0]] on a 2×2 output: x' = x + 0.25, y' = 2y, with the
+    // pixel centres at ±0.5 (align_corners 0) or the corners at ±1 (align_corners 1).
+    let theta = t(&[1, 2, 3], &[1.0, 0.0, 0.25, 0.0, 2.0, 0.0]);
+    for (align, want) in [
+        (0, vec![-0.25, -1.0, 0.75, -1.0, -0.25, 1.0, 0.75, 1.0]),
+        (1, vec![-0.75, -2.0, 1.25, -2.0, -0.75, 2.0, 1.25, 2.0]),
+    ] {
+        let g = model(
+            &[("theta", &[1, 2, 3])],
+            &[("size", &[4], &[1.0, 1.0, 2.0, 2.0], true)],
+            "AffineGrid",
+            &["theta", "size"],
+            &["grid"],
+            vec![attr_i("align_corners", align)],
+            20,
+        )
+        .unwrap();
+        assert!(has_circuit(&g));
+        let y = &g.run(std::slice::from_ref(&theta)).unwrap()[0];
+        assert_eq!(y.shape, vec![1, 2, 2, 2]);
+        close(&y.data, &want);
+    }
+    let e = model(
+        &[("theta", &[1, 2, 3])],
+        &[("size", &[3], &[1.0, 1.0, 2.0], true)],
+        "AffineGrid",
+        &["theta", "size"],
+        &["grid"],
+        vec![],
+        20,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_affinegrid"), "{e}");
+}
+
+#[test]
+fn compress_and_center_crop_pad_with_constant_operands() {
+    // compress_0: condition [0, 1, 1] on axis 0 of [[1, 2], [3, 4], [5, 6]].
+    let x = t(&[3, 2], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let g = model(
+        &[("x", &[3, 2])],
+        &[("c", &[3], &[0.0, 1.0, 1.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![attr_i("axis", 0)],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    assert_eq!(
+        g.run(std::slice::from_ref(&x)).unwrap()[0].data,
+        vec![3.0, 4.0, 5.0, 6.0]
+    );
+    // Without an axis the input is flattened; a shorter condition leaves the rest out.
+    let g = model(
+        &[("x", &[3, 2])],
+        &[("c", &[5], &[0.0, 1.0, 0.0, 0.0, 1.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap();
+    assert_eq!(g.run(std::slice::from_ref(&x)).unwrap()[0].data, vec![2.0, 5.0]);
+    let e = model(
+        &[("x", &[3, 2])],
+        &[("c", &[2], &[0.0, 0.0], true)],
+        "Compress",
+        &["x", "c"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_compress") && e.contains("nothing"), "{e}");
+    // CenterCropPad: [0..5] cropped to 3 keeps [1, 2, 3]; [7, 8] padded to 5 is [0, 7, 8, 0, 0].
+    let g = model(
+        &[("x", &[1, 5])],
+        &[("s", &[1], &[3.0], true)],
+        "CenterCropPad",
+        &["x", "s"],
+        &["y"],
+        vec![attr_is("axes", &[-1])],
+        18,
+    )
+    .unwrap();
+    assert_eq!(
+        g.run(&[t(&[1, 5], &[0.0, 1.0, 2.0, 3.0, 4.0])]).unwrap()[0].data,
+        vec![1.0, 2.0, 3.0]
+    );
+    let g = model(
+        &[("x", &[1, 2])],
+        &[("s", &[2], &[1.0, 5.0], true)],
+        "CenterCropPad",
+        &["x", "s"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    assert_eq!(
+        g.run(&[t(&[1, 2], &[7.0, 8.0])]).unwrap()[0].data,
+        vec![0.0, 7.0, 8.0, 0.0, 0.0]
+    );
+}
+
+#[test]
+fn col2im_adds_overlapping_blocks_back_into_the_image() {
+    // A 1×3 image from 2-wide blocks at stride 1 (two blocks): columns [[a, b], [c, d]] (kernel
+    // offset × block) put a at 0, b at 1 (block 1, offset 0), c at 1, d at 2 → [a, b + c, d].
+    let g = model(
+        &[("x", &[1, 2, 2])],
+        &[("img", &[2], &[1.0, 3.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[1, 2, 2], &[1.0, 2.0, 10.0, 20.0])]).unwrap()[0];
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 1, 3], &vec![1.0, 12.0, 20.0]));
+    // Padding drops what lands outside: pads [0, 1, 0, 1] on a 1×2 image, 1×2 blocks → 3 blocks.
+    let g = model(
+        &[("x", &[1, 2, 3])],
+        &[("img", &[2], &[1.0, 2.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![attr_is("pads", &[0, 1, 0, 1])],
+        18,
+    )
+    .unwrap();
+    // Block b covers columns b-1 and b; offset 0 row [1, 2, 3], offset 1 row [4, 5, 6].
+    // Column 0: offset 0 of block 1 (2) + offset 1 of block 0 (4); column 1: 3 + 5.
+    let y = &g.run(&[t(&[1, 2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![6.0, 8.0]);
+    let e = model(
+        &[("x", &[1, 2, 5])],
+        &[("img", &[2], &[1.0, 3.0], true), ("blk", &[2], &[1.0, 2.0], true)],
+        "Col2Im",
+        &["x", "img", "blk"],
+        &["y"],
+        vec![],
+        18,
+    )
+    .unwrap_err();
+    assert!(e.contains("my_col2im") && e.contains("sliding blocks"), "{e}");
+}
+
+#[test]
+fn max_unpool_and_one_hot() {
+    // maxunpool_export_without_output_shape: X [[5, 6], [7, 8]] at flat indices [5, 7, 13, 15]
+    // of a 4×4 output.
+    let g = model(
+        &[("x", &[1, 1, 2, 2])],
+        &[("i", &[1, 1, 2, 2], &[5.0, 7.0, 13.0, 15.0], true)],
+        "MaxUnpool",
+        &["x", "i"],
+        &["y"],
+        vec![attr_is("kernel_shape", &[2, 2]), attr_is("strides", &[2, 2])],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[1, 1, 2, 2], &[5.0, 6.0, 7.0, 8.0])]).unwrap()[0];
+    let mut want = vec![0.0; 16];
+    (want[5], want[7], want[13], want[15]) = (5.0, 6.0, 7.0, 8.0);
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 4, 4], &want));
+    // With output_shape [1, 1, 5, 5] the 4×4 result sits at the top left, zeros after it.
+    let g = model(
+        &[("x", &[1, 1, 2, 2])],
+        &[
+            ("i", &[1, 1, 2, 2], &[5.0, 7.0, 13.0, 15.0], true),
+            ("s", &[4], &[1.0, 1.0, 5.0, 5.0], true),
+        ],
+        "MaxUnpool",
+        &["x", "i", "s"],
+        &["y"],
+        vec![attr_is("kernel_shape", &[2, 2]), attr_is("strides", &[2, 2])],
+        11,
+    )
+    .unwrap();
+    let y = &g.run(&[t(&[1, 1, 2, 2], &[5.0, 6.0, 7.0, 8.0])]).unwrap()[0];
+    let want5: Vec<f64> = (0..25)
+        .map(|k| {
+            if k % 5 < 4 && k / 5 < 4 {
+                want[k / 5 * 4 + k % 5]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    assert_eq!((&y.shape, &y.data), (&vec![1, 1, 5, 5], &want5));
+    // OneHot with constant indices [0, 2, -1], depth 3, values [off, on] = [-1, 4].
+    let g = model(
+        &[("v", &[2])],
+        &[("i", &[3], &[0.0, 2.0, -1.0], true), ("depth", &[1], &[3.0], false)],
+        "OneHot",
+        &["i", "depth", "v"],
+        &["y"],
+        vec![],
+        11,
+    )
+    .unwrap();
+    assert!(has_circuit(&g));
+    let y = &g.run(&[t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, 4.0, -1.0, -1.0, 4.0]);
+    // The same with the indices given at run time.
+    let g = model(
+        &[("i", &[3]), ("v", &[2])],
+        &[("depth", &[1], &[3.0], false)],
+        "OneHot",
+        &["i", "depth", "v"],
+        &["y"],
+        vec![int_axis(0)],
+        11,
+    )
+    .unwrap();
+    // With axis 0 the depth comes first: row d marks the indices equal to d.
+    let y = &g.run(&[t(&[3], &[0.0, 2.0, -1.0]), t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 4.0, 4.0]);
+}
+
+fn int_axis(v: i64) -> AttributeProto {
+    attr_i("axis", v)
 }

@@ -486,6 +486,58 @@ fn case(op: &str) -> Option<Case> {
                     .output("y"),
             )
         },
+        // Crop the rows to 2 (a Slice) and pad the columns to 6 (a Pad): wiring.
+        "CenterCropPad" => circuit(
+            M::new()
+                .opset(18)
+                .x()
+                .init_i64("s", &[2, 6])
+                .node("CenterCropPad", &["x", "s"], &["y"], vec![ints("axes", &[2, 3])])
+                .output("y"),
+        ),
+        // Overlapping 2×2 blocks at stride 1 summed back into a 3×3 image: Gathers and Adds.
+        "Col2Im" => circuit(
+            M::new()
+                .opset(18)
+                .input("x", &[1, 8, 4])
+                .init_i64("img", &[3, 3])
+                .init_i64("blk", &[2, 2])
+                .node("Col2Im", &["x", "img", "blk"], &["y"], vec![])
+                .output("y"),
+        ),
+        // Each x value written at a constant flat index of a 6×6 output: a ScatterND expanded
+        // into wiring.
+        "MaxUnpool" => circuit({
+            let idx: Vec<i64> = (0..18)
+                .map(|k| (k / 9) * 36 + (k % 9 / 3) * 12 + (k % 3) * 2 + (k % 2) * 7)
+                .collect();
+            let mut m = M::new().x();
+            m.inits.push(i64_shaped("i", &[1, 2, 3, 3], &idx));
+            m.node(
+                "MaxUnpool",
+                &["x", "i"],
+                &["y"],
+                vec![ints("kernel_shape", &[2, 2]), ints("strides", &[2, 2])],
+            )
+            .output("y")
+        }),
+        // Rows 0 and 2 of each channel: a Gather with constant indices.
+        "Compress" => circuit(
+            M::new()
+                .x()
+                .init_i64("c", &[1, 0, 1])
+                .node("Compress", &["x", "c"], &["y"], vec![int("axis", 2)])
+                .output("y"),
+        ),
+        // The constant base grid times thetaᵀ: one MatMul with fixed coefficients.
+        "AffineGrid" => circuit(
+            M::new()
+                .opset(20)
+                .input("theta", &[2, 2, 3])
+                .init_i64("size", &[2, 1, 3, 4])
+                .node("AffineGrid", &["theta", "size"], &["y"], vec![])
+                .output("y"),
+        ),
         // Activation × activation (batched MatMul) and a diagonal summed (trace), wiring + sums.
         "Einsum" => circuit(
             M::new()
@@ -1367,6 +1419,19 @@ fn float_only_case(op: &str) -> Option<FloatOnly> {
                 .bytes(),
             input,
             want: Tensor::new(vec![1, 2, 2, 2], vec![0., 8., 4., 4.5, 8., 0., 4., 3.5]),
+        },
+        // One region over each channel's 3×3 image (half_pixel: pixels -0.5..2.5), one bin, one
+        // sample at its centre (1, 1): the middle pixel.
+        "RoiAlign" => FloatOnly {
+            model: {
+                let mut m = M::new().x().init("rois", &[1, 4], &[0.0, 0.0, 3.0, 3.0]);
+                m.inits.push(i64_shaped("b", &[1], &[0]));
+                m.node("RoiAlign", &["x", "rois", "b"], &["y"], vec![int("sampling_ratio", 1)])
+                    .output("y")
+                    .bytes()
+            },
+            input,
+            want: Tensor::new(vec![1, 2, 1, 1], vec![4.0, 4.0]),
         },
         "RNN" | "GRU" | "LSTM" => recurrent(op),
         _ => return logic_float_only_case(op, input),

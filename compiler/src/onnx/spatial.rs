@@ -1,8 +1,8 @@
 //! Spatial, einsum, index and recurrent ONNX ops: Resize/Upsample and LpPool (expanded into
 //! Gather, MatMul with constant interpolation matrices, Conv and activations), Einsum
 //! (diagonals, sums, transposes and batched MatMul), GatherElements/Scatter* (wiring and
-//! arithmetic when the indices are constants), TopK, RNN/GRU/LSTM and GridSample (float-only
-//! IR ops).
+//! arithmetic when the indices are constants), TopK, RNN/GRU/LSTM, GridSample and RoiAlign
+//! (float-only IR ops).
 
 use onnx_protobuf::NodeProto;
 use zkc_ir::ops::rnn::{RnnActivation, RnnKind, RnnOutput, RnnParams};
@@ -28,6 +28,12 @@ pub(super) const OPS: &[&str] = &[
     "GRU",
     "LSTM",
     "GridSample",
+    "AffineGrid",
+    "Compress",
+    "CenterCropPad",
+    "Col2Im",
+    "MaxUnpool",
+    "RoiAlign",
 ];
 
 /// Emits a chain of ops with generated names; the caller names the last one.
@@ -57,6 +63,47 @@ impl Context {
             "Scatter" | "ScatterElements" | "ScatterND" => self.scatter(name, node, &out)?,
             "RNN" | "GRU" | "LSTM" => return self.rnn(name, node),
             "GridSample" => self.grid_sample(name, node, &out)?,
+            "AffineGrid" => self.affine_grid(name, node, &out)?,
+            "Compress" => self.compress(name, node, &out)?,
+            "CenterCropPad" => self.center_crop_pad(name, node, &out)?,
+            "Col2Im" => self.col2im(name, node, &out)?,
+            "MaxUnpool" => self.max_unpool(name, node, &out)?,
+            "RoiAlign" => {
+                let a = Attrs(node);
+                let ctm = a.string("coordinate_transformation_mode");
+                let half_pixel = match ctm.as_deref().unwrap_or(if self.opset < 16 {
+                    "output_half_pixel"
+                } else {
+                    "half_pixel"
+                }) {
+                    "half_pixel" => true,
+                    "output_half_pixel" => false,
+                    m => {
+                        return Err(format!(
+                            "coordinate_transformation_mode `{m}` is not valid (half_pixel, output_half_pixel)"
+                        ))
+                    }
+                };
+                let size = |k: &str| match a.int(k).unwrap_or(1) {
+                    v if v >= 1 => Ok(v as usize),
+                    v => Err(format!("{k} = {v} must be positive")),
+                };
+                let p = zkc_ir::ops::roi_align::RoiAlignParams {
+                    max: match a.string("mode").as_deref().unwrap_or("avg") {
+                        "avg" => false,
+                        "max" => true,
+                        m => return Err(format!("mode `{m}` is not valid (avg, max)")),
+                    },
+                    out_h: size("output_height")?,
+                    out_w: size("output_width")?,
+                    sampling_ratio: a.int("sampling_ratio").unwrap_or(0).max(0) as usize,
+                    spatial_scale: a.float("spatial_scale").unwrap_or(1.0),
+                    half_pixel,
+                };
+                self.check_size(&[p.out_h, p.out_w])?;
+                let ins = vec![self.req(node, 0)?, self.req(node, 1)?, self.req(node, 2)?];
+                self.emit(name, "RoiAlign", Op::RoiAlign(p), ins, &out)?
+            }
             other => return Err(format!("op `{other}` has no importer in spatial.rs (a zkc bug)")),
         };
         self.bind(node, 0, v);
@@ -117,8 +164,10 @@ impl Context {
             a.string("coordinate_transformation_mode")
                 .unwrap_or_else(|| "half_pixel".into())
         };
+        // Before opset 11 (onnxruntime's "simple" rounding): down when upsampling, up when
+        // downsampling; set per axis below.
         let nearest_mode = if old {
-            "floor".to_string()
+            "simple".to_string()
         } else {
             a.string("nearest_mode").unwrap_or_else(|| "round_prefer_floor".into())
         };
@@ -207,6 +256,10 @@ impl Context {
                 && (roi[ax] == (0.0, 1.0) || ctm != "tf_crop_and_resize");
             if identity {
                 continue;
+            }
+            let mut cfg = cfg.clone();
+            if cfg.nearest_mode == "simple" {
+                cfg.nearest_mode = if scale[ax] < 1.0 { "ceil" } else { "floor" }.into();
             }
             let (taps, out_of_range) = axis_taps(&cfg, xs[ax], scale[ax], size[ax], roi[ax])?;
             v = self.apply_taps(&mut nm, op_type, v, ax, xs[ax], &taps)?;
@@ -689,6 +742,21 @@ impl Context {
         let red = a.string("reduction").unwrap_or_else(|| "none".into());
         let reduction = ScatterReduction::parse(&red)
             .ok_or_else(|| format!("reduction `{red}` is not valid (none, add, mul, max, min)"))?;
+        self.scatter_core(name, op_type, [d, i, u], axis, reduction, out)
+    }
+
+    /// Scatter of `updates` into `data` at `indices`: expanded when the indices are constants,
+    /// else the float-only IR op.
+    fn scatter_core(
+        &mut self,
+        name: &str,
+        op_type: &str,
+        [d, i, u]: [ValueId; 3],
+        axis: Option<usize>,
+        reduction: ScatterReduction,
+        out: &str,
+    ) -> R<ValueId> {
+        let ds = self.shape(d);
         let op = Op::Scatter { axis, reduction };
         let Some(idx) = self.constant(i).cloned() else {
             return self.emit(name, op_type, op, vec![d, i, u], out);
@@ -763,6 +831,362 @@ impl Context {
             v
         };
         self.emit(name, op_type, Op::Reshape { shape: ds }, vec![v], out)
+    }
+
+    // ---------------------------------------------------------------- Compress / CenterCropPad
+
+    /// The slices along `axis` (of the flattened input without one) whose constant condition
+    /// is true: a Gather with constant indices.
+    fn compress(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let mut x = self.req(node, 0)?;
+        let cond = self
+            .const_input(node, 1, "condition")?
+            .ok_or("input 1 (condition) is required")?;
+        let xs = self.shape(x);
+        let axis = match a.int("axis") {
+            Some(ax) => self.axis(ax, xs.len())?,
+            None => {
+                x = self.emit(
+                    &format!("{name}_flat"),
+                    "Compress",
+                    Op::Reshape {
+                        shape: vec![numel(&xs)],
+                    },
+                    vec![x],
+                    &format!("{out}_flat"),
+                )?;
+                0
+            }
+        };
+        let dim = self.shape(x)[axis];
+        if cond.len() > dim {
+            return Err(format!(
+                "condition has {} values, more than the {dim} of the axis",
+                cond.len()
+            ));
+        }
+        let idx: Vec<f64> = (0..cond.len())
+            .filter(|&i| cond.data[i] != 0.0)
+            .map(|i| i as f64)
+            .collect();
+        if idx.is_empty() {
+            return Err("the condition selects nothing: an empty output cannot be proven".into());
+        }
+        let c = self
+            .g
+            .add_constant(&format!("{name}_indices"), Tensor::new(vec![idx.len()], idx));
+        self.emit(name, "Compress", Op::Gather { axis }, vec![x, c], out)
+    }
+
+    /// Each listed axis cropped or zero-padded to the constant target size, centred (the
+    /// extra element of an odd difference goes to the end): a Slice, then a Pad.
+    fn center_crop_pad(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let r = xs.len();
+        let target = self
+            .ints_input(node, 1, "shape")?
+            .ok_or("input 1 (shape) is required")?;
+        let axes: Vec<usize> = match a.ints("axes") {
+            Some(ax) => ax.iter().map(|&v| self.axis(v, r)).collect::<R<_>>()?,
+            None => (0..r).collect(),
+        };
+        if target.len() != axes.len() || target.iter().any(|&t| t < 1) {
+            return Err(format!(
+                "shape {target:?} must have one positive size per axis ({})",
+                axes.len()
+            ));
+        }
+        let mut ranges = Vec::new();
+        let mut pads = vec![0; 2 * r];
+        for (&ax, &t) in axes.iter().zip(&target) {
+            let (d, t) = (xs[ax], t as usize);
+            if t < d {
+                let start = (d - t) / 2;
+                ranges.push((ax, start as i64, (start + t) as i64, 1));
+            } else if t > d {
+                pads[ax] = (t - d) / 2;
+                pads[ax + r] = t - d - (t - d) / 2;
+            }
+        }
+        let mut shape = xs.clone();
+        for (&ax, &t) in axes.iter().zip(&target) {
+            shape[ax] = t as usize;
+        }
+        self.check_size(&shape)?;
+        let mut v = x;
+        if !ranges.is_empty() {
+            let pad = pads.iter().any(|&p| p > 0);
+            let (n, o) = if pad {
+                (format!("{name}_crop"), format!("{out}_crop"))
+            } else {
+                (name.to_string(), out.to_string())
+            };
+            v = self.emit(&n, "CenterCropPad", Op::Slice { ranges }, vec![v], &o)?;
+        }
+        if pads.iter().any(|&p| p > 0) {
+            v = self.emit(
+                name,
+                "CenterCropPad",
+                Op::Pad {
+                    pads,
+                    mode: zkc_ir::ops::PadMode::Constant(0.0),
+                },
+                vec![v],
+                out,
+            )?;
+        }
+        Ok(v)
+    }
+
+    // ---------------------------------------------------------------- MaxUnpool
+
+    /// Zeros of the unpooled shape with each X value written at its flat index from I (as
+    /// MaxPool's Indices give it): a ScatterND of the flattened tensors.
+    fn max_unpool(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let (x, i) = (self.req(node, 0)?, self.req(node, 1)?);
+        let (xs, is) = (self.shape(x), self.shape(i));
+        let kernel: Vec<usize> = a
+            .ints("kernel_shape")
+            .ok_or("kernel_shape is required")?
+            .iter()
+            .map(|&k| k.max(1) as usize)
+            .collect();
+        let n = kernel.len();
+        if xs.len() != n + 2 || is != xs {
+            return Err(format!(
+                "X {xs:?} must be [N, C, {n} spatial dims] and I {is:?} of the same shape"
+            ));
+        }
+        let strides = super::spatial(a.ints("strides"), n, 1)?;
+        let pads = super::spatial(a.ints("pads"), 2 * n, 0)?;
+        // The values land in the inferred shape; a given output_shape pads it at the ends
+        // (ONNX's reference).
+        let mut shape = xs[..2].to_vec();
+        for d in 0..n {
+            let full = (xs[2 + d] - 1) * strides[d] + kernel[d];
+            shape.push(
+                full.checked_sub(pads[d] + pads[d + n])
+                    .filter(|&v| v > 0)
+                    .ok_or("the pads remove the whole output")?,
+            );
+        }
+        let given = match self.ints_input(node, 2, "output_shape")? {
+            Some(s) if s.len() == n + 2 && s.iter().zip(&shape).all(|(&g, &d)| g >= d as i64) => {
+                Some(s.iter().map(|&d| d as usize).collect::<Vec<_>>())
+            }
+            Some(s) => {
+                return Err(format!(
+                    "output_shape {s:?} must have {} sizes, each at least the inferred {shape:?}",
+                    n + 2
+                ))
+            }
+            None => None,
+        };
+        if let Some(g) = &given {
+            self.check_size(g)?;
+        }
+        self.check_size(&shape)?;
+        let (total, m) = (numel(&shape), numel(&xs));
+        let zeros = self
+            .g
+            .add_constant(&format!("{name}_zeros"), Tensor::full(vec![total], 0.0));
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let i2 = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape: vec![m, 1] }, vec![i])?;
+        let x1 = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape: vec![m] }, vec![x])?;
+        let (sn, so) = nm.next();
+        let y = self.scatter_core(&sn, "MaxUnpool", [zeros, i2, x1], None, ScatterReduction::None, &so)?;
+        match given.filter(|g| *g != shape) {
+            None => self.emit(name, "MaxUnpool", Op::Reshape { shape }, vec![y], out),
+            Some(g) => {
+                let r = g.len();
+                let mut pads = vec![0; 2 * r];
+                for d in 0..r {
+                    pads[r + d] = g[d] - shape[d];
+                }
+                let y = self.step(&mut nm, "MaxUnpool", Op::Reshape { shape }, vec![y])?;
+                let mode = zkc_ir::ops::PadMode::Constant(0.0);
+                self.emit(name, "MaxUnpool", Op::Pad { pads, mode }, vec![y], out)
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Col2Im
+
+    /// The inverse of im2col: every column entry `(n, c·K + k, l)` is added into the image
+    /// pixel its block `l` and kernel offset `k` land on (padding drops it). As IR ops: the
+    /// flattened columns with a 0 appended, then one constant-index Gather per overlap layer,
+    /// summed.
+    fn col2im(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let x = self.req(node, 0)?;
+        let xs = self.shape(x);
+        let img = self
+            .ints_input(node, 1, "image_shape")?
+            .ok_or("input 1 (image_shape) is required")?;
+        let block = self
+            .ints_input(node, 2, "block_shape")?
+            .ok_or("input 2 (block_shape) is required")?;
+        let r = img.len();
+        if r == 0 || block.len() != r || img.iter().chain(&block).any(|&d| d < 1) || xs.len() != 3 {
+            return Err(format!(
+                "input {xs:?} must be [N, C·Πblock, L] with image_shape {img:?} and block_shape {block:?} positive, of one length"
+            ));
+        }
+        let img: Vec<usize> = img.iter().map(|&d| d as usize).collect();
+        let block: Vec<usize> = block.iter().map(|&d| d as usize).collect();
+        let strides = super::spatial(a.ints("strides"), r, 1)?;
+        let dil = super::spatial(a.ints("dilations"), r, 1)?;
+        let pads = super::spatial(a.ints("pads"), 2 * r, 0)?;
+        let k = numel(&block);
+        let mut nblocks = Vec::with_capacity(r);
+        for d in 0..r {
+            let span = img[d] + pads[d] + pads[d + r];
+            let eff = dil[d] * (block[d] - 1) + 1;
+            if span < eff || strides[d] == 0 {
+                return Err(format!("the block {block:?} does not fit the padded image {img:?}"));
+            }
+            nblocks.push((span - eff) / strides[d] + 1);
+        }
+        let (n, ck, l) = (xs[0], xs[1], xs[2]);
+        if ck % k != 0 || l != numel(&nblocks) {
+            return Err(format!(
+                "input {xs:?} must have a multiple of {k} rows and {} columns (the sliding blocks {nblocks:?})",
+                numel(&nblocks)
+            ));
+        }
+        let c = ck / k;
+        let mut shape = vec![n, c];
+        shape.extend(&img);
+        self.check_size(&shape)?;
+        let plane = numel(&img);
+        let mut lists: Vec<Vec<usize>> = vec![vec![]; n * c * plane];
+        let (mut kidx, mut lidx) = (vec![0; r], vec![0; r]);
+        for src in 0..n * ck * l {
+            let (b, row, col) = (src / (ck * l), (src / l) % ck, src % l);
+            let (ch, kk) = (row / k, row % k);
+            // Row-major multi-indices of the kernel offset and the block.
+            let (mut kr, mut lr) = (kk, col);
+            for d in (0..r).rev() {
+                kidx[d] = kr % block[d];
+                kr /= block[d];
+                lidx[d] = lr % nblocks[d];
+                lr /= nblocks[d];
+            }
+            let mut pos = 0usize;
+            let mut inside = true;
+            for d in 0..r {
+                let y = (lidx[d] * strides[d] + kidx[d] * dil[d]) as i64 - pads[d] as i64;
+                if y < 0 || y >= img[d] as i64 {
+                    inside = false;
+                    break;
+                }
+                pos = pos * img[d] + y as usize;
+            }
+            if inside {
+                lists[(b * c + ch) * plane + pos].push(src);
+            }
+        }
+        let total = n * ck * l;
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let flat = self.step(&mut nm, "Col2Im", Op::Reshape { shape: vec![total] }, vec![x])?;
+        let zero = self
+            .g
+            .add_constant(&format!("{name}_zero"), Tensor::new(vec![1], vec![0.0]));
+        let ext = self.step(&mut nm, "Col2Im", Op::Concat { axis: 0 }, vec![flat, zero])?;
+        let depth = lists.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        let mut sum = None;
+        for layer in 0..depth {
+            let src: Vec<f64> = lists
+                .iter()
+                .map(|v| v.get(layer).map_or(total, |&j| j) as f64)
+                .collect();
+            let idx = self
+                .g
+                .add_constant(&format!("{name}_layer{layer}"), Tensor::new(vec![src.len()], src));
+            let g = self.step(&mut nm, "Col2Im", Op::Gather { axis: 0 }, vec![ext, idx])?;
+            sum = Some(match sum {
+                None => g,
+                Some(s) => self.step(&mut nm, "Col2Im", Op::Binary(BinaryOp::Add), vec![s, g])?,
+            });
+        }
+        self.emit(
+            name,
+            "Col2Im",
+            Op::Reshape { shape },
+            vec![sum.expect("one layer")],
+            out,
+        )
+    }
+
+    // ---------------------------------------------------------------- AffineGrid
+
+    /// `grid[n, p] = theta[n] · (x, y[, z], 1)` over the normalized output positions p: one
+    /// MatMul of the constant homogeneous base grid `[1, P, r+1]` by `thetaᵀ`.
+    fn affine_grid(&mut self, name: &str, node: &NodeProto, out: &str) -> R<ValueId> {
+        let a = Attrs(node);
+        let theta = self.req(node, 0)?;
+        let ts = self.shape(theta);
+        let size = self.ints_input(node, 1, "size")?.ok_or("input 1 (size) is required")?;
+        let r = size.len().saturating_sub(2);
+        if !(r == 2 || r == 3) || size.iter().any(|&d| d < 1) || ts != [size[0] as usize, r, r + 1] {
+            return Err(format!(
+                "size {size:?} must be [N, C, H, W] or [N, C, D, H, W] and theta {ts:?} [N, 2, 3] or [N, 3, 4]"
+            ));
+        }
+        let dims: Vec<usize> = size[2..].iter().map(|&d| d as usize).collect();
+        let p = numel(&dims);
+        self.check_size(&[p, r + 1])?;
+        let align = a.int("align_corners").unwrap_or(0) != 0;
+        let coord = |i: usize, l: usize| {
+            if align {
+                if l == 1 {
+                    -1.0
+                } else {
+                    -1.0 + 2.0 * i as f64 / (l - 1) as f64
+                }
+            } else {
+                -1.0 + (2 * i + 1) as f64 / l as f64
+            }
+        };
+        let mut base = Vec::with_capacity(p * (r + 1));
+        let mut idx = vec![0; r];
+        for _ in 0..p {
+            // Components x (the last axis), y, [z], then 1.
+            base.extend((0..r).rev().map(|d| coord(idx[d], dims[d])));
+            base.push(1.0);
+            zkc_ir::tensor::next_index(&mut idx, &dims);
+        }
+        let b = self
+            .g
+            .add_constant(&format!("{name}_base"), Tensor::new(vec![1, p, r + 1], base));
+        let mut nm = Namer {
+            name: name.into(),
+            out: out.into(),
+            n: 0,
+        };
+        let tt = self.step(
+            &mut nm,
+            "AffineGrid",
+            Op::Transpose { perm: vec![0, 2, 1] },
+            vec![theta],
+        )?;
+        let g = self.step(&mut nm, "AffineGrid", Op::MatMul, vec![b, tt])?;
+        let mut shape = vec![size[0] as usize];
+        shape.extend(&dims);
+        shape.push(r);
+        self.emit(name, "AffineGrid", Op::Reshape { shape }, vec![g], out)
     }
 
     // ---------------------------------------------------------------- GridSample
@@ -967,6 +1391,7 @@ enum Interp {
     Cubic,
 }
 
+#[derive(Clone)]
 struct AxisCfg {
     mode: Interp,
     ctm: String,

@@ -26,6 +26,7 @@ pub mod prelu;
 pub mod reduce;
 pub mod reshape;
 pub mod rnn;
+pub mod roi_align;
 pub mod scatter;
 pub mod slice;
 pub mod softmax;
@@ -261,6 +262,8 @@ pub enum Op {
     Rnn(RnnParams),
     /// ONNX GridSample. Inputs: x `[N, C, ...]`, grid `[N, ..., r]`.
     GridSample(grid_sample::GridSampleParams),
+    /// ONNX RoiAlign. Inputs: x `[N, C, H, W]`, rois `[R, 4]`, batch_indices `[R]`.
+    RoiAlign(roi_align::RoiAlignParams),
 }
 
 impl Op {
@@ -297,6 +300,7 @@ impl Op {
             Op::TopK { .. } => "TopK".into(),
             Op::Rnn(p) => p.kind.name().into(),
             Op::GridSample(_) => "GridSample".into(),
+            Op::RoiAlign(_) => "RoiAlign".into(),
         }
     }
 
@@ -406,6 +410,10 @@ impl Op {
                 want(2..=2)?;
                 grid_sample::shape(inputs[0], inputs[1])
             }
+            Op::RoiAlign(p) => {
+                want(3..=3)?;
+                roi_align::shape(p, inputs[0], inputs[1], inputs[2])
+            }
         }
     }
 
@@ -445,6 +453,7 @@ impl Op {
             } => topk::eval(*axis, *k, *largest, *indices, inputs[0], &out_shape),
             Op::Rnn(p) => rnn::eval(p, inputs, &out_shape)?,
             Op::GridSample(p) => grid_sample::eval(p, inputs[0], inputs[1], &out_shape),
+            Op::RoiAlign(p) => roi_align::eval(p, inputs[0], inputs[1], inputs[2], &out_shape)?,
         };
         Ok(out)
     }

@@ -744,7 +744,7 @@ fn lower_node(b: &mut Builder, op: &Op, ins: &[Operand], out_shape: &[usize]) ->
         // circuit does not have yet; Max alone cannot pin which position attained it. TopK
         // needs a sorting argument, the recurrences and GridSample (whose sampling positions
         // are witness values) are float only for now.
-        Op::ArgMaxMin { .. } | Op::TopK { .. } | Op::Rnn(_) | Op::GridSample(_) => Err(format!(
+        Op::ArgMaxMin { .. } | Op::TopK { .. } | Op::Rnn(_) | Op::GridSample(_) | Op::RoiAlign(_) => Err(format!(
             "{} has a float meaning (`zkc run`) but no circuit yet; compute it outside the proof or drop it from the model",
             op.name()
         )),
