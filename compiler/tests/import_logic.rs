@@ -4,29 +4,13 @@
 //! circuits are checked on every backend by `tests/tests/op_matrix.rs`.
 
 use onnx_protobuf::{
-    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+    attribute_proto::AttributeType, AttributeProto, GraphProto, NodeProto, TensorProto, ValueInfoProto,
 };
+mod common;
+
+use common::{int_attr as int, ints_attr as ints, model_bytes, t, typed_value_info};
 use zkc_compiler::onnx;
 use zkc_ir::Tensor;
-
-fn value_info(name: &str, dims: &[usize], elem_type: i32) -> ValueInfoProto {
-    let mut shape = TensorShapeProto::new();
-    for &d in dims {
-        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
-        dim.set_dim_value(d as i64);
-        shape.dim.push(dim);
-    }
-    let mut tt = onnx_protobuf::type_proto::Tensor::new();
-    tt.elem_type = elem_type;
-    tt.shape = Some(shape).into();
-    let mut ty = TypeProto::new();
-    ty.set_tensor_type(tt);
-    let mut v = ValueInfoProto::new();
-    v.name = name.into();
-    v.type_ = Some(ty).into();
-    v
-}
 
 /// A one-graph model: typed inputs, initializers, nodes; opset 17 unless changed.
 struct M {
@@ -53,13 +37,13 @@ impl M {
 
     /// A float input.
     fn input(mut self, name: &str, dims: &[usize]) -> Self {
-        self.inputs.push(value_info(name, dims, 1));
+        self.inputs.push(typed_value_info(name, dims, 1));
         self
     }
 
     /// An int64 input.
     fn int_input(mut self, name: &str, dims: &[usize]) -> Self {
-        self.inputs.push(value_info(name, dims, 7));
+        self.inputs.push(typed_value_info(name, dims, 7));
         self
     }
 
@@ -103,13 +87,7 @@ impl M {
         let mut y = ValueInfoProto::new();
         y.name = "y".into();
         g.output = vec![y];
-        let mut m = ModelProto::new();
-        m.ir_version = 8;
-        let mut op = OperatorSetIdProto::new();
-        op.version = self.opset;
-        m.opset_import.push(op);
-        m.graph = Some(g).into();
-        onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
+        onnx::import(&model_bytes(g, self.opset), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
     }
 
     /// Imports and runs on `inputs`: the output's shape and values.
@@ -118,26 +96,6 @@ impl M {
         let y = g.run(inputs).expect("float run").remove(0);
         (y.shape, y.data)
     }
-}
-
-fn int(name: &str, v: i64) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INT.into();
-    a.i = v;
-    a
-}
-
-fn ints(name: &str, v: &[i64]) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INTS.into();
-    a.ints = v.to_vec();
-    a
-}
-
-fn t(shape: &[usize], data: &[f64]) -> Tensor {
-    Tensor::new(shape.to_vec(), data.to_vec())
 }
 
 fn close(got: &[f64], want: &[f64]) {

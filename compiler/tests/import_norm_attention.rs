@@ -4,46 +4,12 @@
 //! on every backend by `tests/tests/op_matrix.rs`, and against ONNX's own node tests by
 //! `tests/tests/onnx_node_suite.rs`.
 
-use onnx_protobuf::{
-    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorShapeProto, TypeProto, ValueInfoProto,
-};
+use onnx_protobuf::{AttributeProto, GraphProto, NodeProto};
+mod common;
+
+use common::{float_attr as float, int_attr as int, model_bytes, output_info, t, value_info};
 use zkc_compiler::onnx;
 use zkc_ir::Tensor;
-
-fn value_info(name: &str, dims: &[usize]) -> ValueInfoProto {
-    let mut shape = TensorShapeProto::new();
-    for &d in dims {
-        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
-        dim.set_dim_value(d as i64);
-        shape.dim.push(dim);
-    }
-    let mut tt = onnx_protobuf::type_proto::Tensor::new();
-    tt.elem_type = 1;
-    tt.shape = Some(shape).into();
-    let mut ty = TypeProto::new();
-    ty.set_tensor_type(tt);
-    let mut v = ValueInfoProto::new();
-    v.name = name.into();
-    v.type_ = Some(ty).into();
-    v
-}
-
-fn int(name: &str, v: i64) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INT.into();
-    a.i = v;
-    a
-}
-
-fn float(name: &str, v: f32) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::FLOAT.into();
-    a.f = v;
-    a
-}
 
 /// Runs one node of `op` on graph inputs `ins` (name, value), returning the named outputs.
 fn run(
@@ -62,27 +28,10 @@ fn run(
     let mut g = GraphProto::new();
     g.input = ins.iter().map(|(s, t)| value_info(s, &t.shape)).collect();
     g.node = vec![n];
-    g.output = outs
-        .iter()
-        .map(|o| {
-            let mut v = ValueInfoProto::new();
-            v.name = o.to_string();
-            v
-        })
-        .collect();
-    let mut m = ModelProto::new();
-    m.ir_version = 8;
-    let mut o = OperatorSetIdProto::new();
-    o.version = opset;
-    m.opset_import.push(o);
-    m.graph = Some(g).into();
-    let g = onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    g.output = outs.iter().map(|o| output_info(o)).collect();
+    let g = onnx::import(&model_bytes(g, opset), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
     let inputs: Vec<Tensor> = ins.iter().map(|(_, t)| t.clone()).collect();
     g.run(&inputs).map_err(|e| e.to_string())
-}
-
-fn t(shape: &[usize], data: &[f64]) -> Tensor {
-    Tensor::new(shape.to_vec(), data.to_vec())
 }
 
 fn close(got: &Tensor, want: &[f64]) {
@@ -276,21 +225,8 @@ fn attention_with_cache(q: Tensor) -> Vec<Tensor> {
     let mut g = GraphProto::new();
     g.input = ins.iter().map(|(s, x)| value_info(s, &x.shape)).collect();
     g.node = vec![n];
-    g.output = ["y", "present_k", "present_v"]
-        .iter()
-        .map(|o| {
-            let mut v = ValueInfoProto::new();
-            v.name = o.to_string();
-            v
-        })
-        .collect();
-    let mut m = ModelProto::new();
-    m.ir_version = 8;
-    let mut o = OperatorSetIdProto::new();
-    o.version = 23;
-    m.opset_import.push(o);
-    m.graph = Some(g).into();
-    let g = onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).unwrap();
+    g.output = ["y", "present_k", "present_v"].iter().map(|o| output_info(o)).collect();
+    let g = onnx::import(&model_bytes(g, 23), &onnx::ImportOptions::default()).unwrap();
     g.run(&ins.map(|(_, x)| x)).unwrap()
 }
 

@@ -3,30 +3,12 @@
 //! (`onnx/backend/test/case/node/*.py`) or values worked by hand. Their circuits are checked
 //! on every backend by `tests/tests/op_matrix.rs`.
 
-use onnx_protobuf::{
-    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
-};
+use onnx_protobuf::{AttributeProto, GraphProto, NodeProto, TensorProto};
+mod common;
+
+use common::{float_attr, int_attr, model_bytes, output_info, t, value_info};
 use zkc_compiler::onnx;
 use zkc_ir::Tensor;
-
-fn value_info(name: &str, dims: &[usize]) -> ValueInfoProto {
-    let mut shape = TensorShapeProto::new();
-    for &d in dims {
-        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
-        dim.set_dim_value(d as i64);
-        shape.dim.push(dim);
-    }
-    let mut tt = onnx_protobuf::type_proto::Tensor::new();
-    tt.elem_type = 1;
-    tt.shape = Some(shape).into();
-    let mut ty = TypeProto::new();
-    ty.set_tensor_type(tt);
-    let mut v = ValueInfoProto::new();
-    v.name = name.into();
-    v.type_ = Some(ty).into();
-    v
-}
 
 /// A model: graph inputs with shapes, int64 initializers, nodes `(op, inputs, output, attrs)`.
 struct M {
@@ -73,34 +55,9 @@ impl M {
             g.initializer.push(t);
         }
         g.node = self.nodes;
-        g.output = outs
-            .iter()
-            .map(|o| {
-                let mut v = ValueInfoProto::new();
-                v.name = o.to_string();
-                v
-            })
-            .collect();
-        let mut m = ModelProto::new();
-        m.ir_version = 8;
-        let mut op = OperatorSetIdProto::new();
-        op.version = 17;
-        m.opset_import.push(op);
-        m.graph = Some(g).into();
-        onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
+        g.output = outs.iter().map(|o| output_info(o)).collect();
+        onnx::import(&model_bytes(g, 17), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
     }
-}
-
-fn int_attr(name: &str, v: i64) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INT.into();
-    a.i = v;
-    a
-}
-
-fn t(shape: &[usize], data: &[f64]) -> Tensor {
-    Tensor::new(shape.to_vec(), data.to_vec())
 }
 
 fn run(g: &zkc_ir::Graph, inputs: &[Tensor]) -> Vec<Tensor> {
@@ -246,14 +203,6 @@ fn space_to_depth_matches_onnx_example() {
     assert_eq!(run(&g, std::slice::from_ref(&x))[0], x);
 }
 
-fn float_attr(name: &str, v: f32) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::FLOAT.into();
-    a.f = v;
-    a
-}
-
 /// LRN with alpha = size (so alpha/size = 1) and the given beta and bias.
 fn lrn(shape: &[usize], size: i64, beta: f32, x: &[f64]) -> Vec<f64> {
     let attrs = vec![
@@ -388,16 +337,8 @@ fn range(start: f32, limit: f32, delta: f32) -> Result<Vec<f64>, String> {
     n.input = vec!["s".into(), "l".into(), "d".into()];
     n.output = vec!["y".into()];
     g.node = vec![n];
-    let mut o = ValueInfoProto::new();
-    o.name = "y".into();
-    g.output = vec![o];
-    let mut m = ModelProto::new();
-    m.ir_version = 8;
-    let mut op = OperatorSetIdProto::new();
-    op.version = 17;
-    m.opset_import.push(op);
-    m.graph = Some(g).into();
-    let g = onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
+    g.output = vec![output_info("y")];
+    let g = onnx::import(&model_bytes(g, 17), &onnx::ImportOptions::default()).map_err(|e| e.to_string())?;
     Ok(run(&g, &[])[0].data.clone())
 }
 

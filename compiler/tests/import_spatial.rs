@@ -3,54 +3,14 @@
 //! (`onnx/backend/test/case/node/*.py`) or values worked by hand; the expansions with
 //! circuits are checked to use only IR ops that have one.
 
-use onnx_protobuf::{
-    attribute_proto::AttributeType, AttributeProto, GraphProto, Message, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+use onnx_protobuf::{AttributeProto, GraphProto, NodeProto, TensorProto};
+mod common;
+
+use common::{
+    int_attr as attr_i, ints_attr as attr_is, model_bytes, output_info, string_attr as attr_s, t, value_info,
 };
 use zkc_compiler::onnx;
-use zkc_ir::{Op, Tensor};
-
-fn value_info(name: &str, dims: &[usize]) -> ValueInfoProto {
-    let mut shape = TensorShapeProto::new();
-    for &d in dims {
-        let mut dim = onnx_protobuf::tensor_shape_proto::Dimension::new();
-        dim.set_dim_value(d as i64);
-        shape.dim.push(dim);
-    }
-    let mut tt = onnx_protobuf::type_proto::Tensor::new();
-    tt.elem_type = 1;
-    tt.shape = Some(shape).into();
-    let mut ty = TypeProto::new();
-    ty.set_tensor_type(tt);
-    let mut v = ValueInfoProto::new();
-    v.name = name.into();
-    v.type_ = Some(ty).into();
-    v
-}
-
-fn attr_i(name: &str, v: i64) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INT.into();
-    a.i = v;
-    a
-}
-
-fn attr_is(name: &str, v: &[i64]) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::INTS.into();
-    a.ints = v.to_vec();
-    a
-}
-
-fn attr_s(name: &str, v: &str) -> AttributeProto {
-    let mut a = AttributeProto::new();
-    a.name = name.into();
-    a.type_ = AttributeType::STRING.into();
-    a.s = v.as_bytes().to_vec();
-    a
-}
+use zkc_ir::Op;
 
 /// A one-node model: graph inputs with shapes, float initializers (int64 when `int`), the
 /// node and its outputs.
@@ -85,26 +45,8 @@ fn model(
     n.output = outs.iter().map(|s| s.to_string()).collect();
     n.attribute = attrs;
     g.node.push(n);
-    g.output = outs
-        .iter()
-        .filter(|o| !o.is_empty())
-        .map(|o| {
-            let mut v = ValueInfoProto::new();
-            v.name = o.to_string();
-            v
-        })
-        .collect();
-    let mut m = ModelProto::new();
-    m.ir_version = 8;
-    let mut o = OperatorSetIdProto::new();
-    o.version = opset;
-    m.opset_import.push(o);
-    m.graph = Some(g).into();
-    onnx::import(&m.write_to_bytes().unwrap(), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
-}
-
-fn t(shape: &[usize], data: &[f64]) -> Tensor {
-    Tensor::new(shape.to_vec(), data.to_vec())
+    g.output = outs.iter().filter(|o| !o.is_empty()).map(|o| output_info(o)).collect();
+    onnx::import(&model_bytes(g, opset), &onnx::ImportOptions::default()).map_err(|e| e.to_string())
 }
 
 fn close(got: &[f64], want: &[f64]) {
@@ -707,8 +649,12 @@ fn max_unpool_and_one_hot() {
     assert_eq!((&y.shape, &y.data), (&vec![1, 1, 5, 5], &want5));
     // OneHot with constant indices [0, 2, -1], depth 3, values [off, on] = [-1, 4].
     let g = model(
-        &[("v", &[2])],
-        &[("i", &[3], &[0.0, 2.0, -1.0], true), ("depth", &[1], &[3.0], false)],
+        &[],
+        &[
+            ("i", &[3], &[0.0, 2.0, -1.0], true),
+            ("depth", &[1], &[3.0], false),
+            ("v", &[2], &[-1.0, 4.0], false),
+        ],
         "OneHot",
         &["i", "depth", "v"],
         &["y"],
@@ -717,12 +663,12 @@ fn max_unpool_and_one_hot() {
     )
     .unwrap();
     assert!(has_circuit(&g));
-    let y = &g.run(&[t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    let y = &g.run(&[]).unwrap()[0];
     assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, 4.0, -1.0, -1.0, 4.0]);
     // The same with the indices given at run time.
     let g = model(
-        &[("i", &[3]), ("v", &[2])],
-        &[("depth", &[1], &[3.0], false)],
+        &[("i", &[3])],
+        &[("depth", &[1], &[3.0], false), ("v", &[2], &[-1.0, 4.0], false)],
         "OneHot",
         &["i", "depth", "v"],
         &["y"],
@@ -731,7 +677,7 @@ fn max_unpool_and_one_hot() {
     )
     .unwrap();
     // With axis 0 the depth comes first: row d marks the indices equal to d.
-    let y = &g.run(&[t(&[3], &[0.0, 2.0, -1.0]), t(&[2], &[-1.0, 4.0])]).unwrap()[0];
+    let y = &g.run(&[t(&[3], &[0.0, 2.0, -1.0])]).unwrap()[0];
     assert_eq!(y.data, vec![4.0, -1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 4.0, 4.0]);
 }
 

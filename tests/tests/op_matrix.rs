@@ -1117,16 +1117,12 @@ const KNOWN: &[(&str, &str, &str, u32)] = &[
     ("HardSwish", "plonky2", "16-bit outputs", 12),
     // log over the calibrated range spans more than 16 bits of output at scale 14.
     ("Log", "plonky2", "16-bit outputs", 12),
-    // Likewise: atanh near ±1 (about ±5.2), √ of a sum of six squares up to 4.9, log down to
-    // ln 2^-14 (as Log), and e^(x - max) over the difference's symmetric bound ±4 (its
-    // table cannot know that x - max ≤ 0).
+    // Likewise: atanh near ±1 (about ±5.2), log down to ln 2^-14 (as Log), and e^(x - max)
+    // over the difference's symmetric bound ±4 (its table cannot know that x - max ≤ 0).
+    // (Square roots, in ReduceL2 and LpPool, fit since Sqrt is a coarse table and Newton steps.)
     ("Atanh", "plonky2", "16-bit outputs", 12),
-    ("ReduceL2", "plonky2", "16-bit outputs", 13),
     ("ReduceLogSum", "plonky2", "16-bit outputs", 12),
     ("ReduceLogSumExp", "plonky2", "16-bit outputs", 10),
-    // LpPool's root is a Sqrt table over the windows' sums of squares (calibrated up to 16),
-    // whose outputs at scale 14 reach 2^16.
-    ("LpPool", "plonky2", "16-bit outputs", 13),
 ];
 
 // ---------------------------------------------------------------------------------------------

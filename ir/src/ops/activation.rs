@@ -182,7 +182,14 @@ impl Activation {
                     x.powf(exponent)
                 }
             }
-            Activation::Clip { min, max } => x.max(min).min(max),
+            // NaN stays NaN, as numpy.clip and ONNX do (f64::max would return `min`).
+            Activation::Clip { min, max } => {
+                if x.is_nan() {
+                    x
+                } else {
+                    x.max(min).min(max)
+                }
+            }
             Activation::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
             Activation::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
             Activation::Erf => libm::erf(x),
@@ -244,6 +251,7 @@ mod tests {
         assert_eq!(Activation::Softsign.apply(1.0), 0.5);
         assert!((Activation::Elu { alpha: 1.0 }.apply(-1.0) - (-1f64).exp_m1()).abs() < 1e-15);
         assert_eq!(Activation::Clip { min: -1.0, max: 1.0 }.apply(3.0), 1.0);
+        assert!(Activation::Clip { min: -1.0, max: 1.0 }.apply(f64::NAN).is_nan());
         assert_eq!(Activation::Pow { exponent: 3.0 }.apply(2.0), 8.0);
         assert_eq!(Activation::HardSigmoid { alpha: 0.2, beta: 0.5 }.apply(10.0), 1.0);
     }
