@@ -397,3 +397,42 @@ fn layout_ops_refuse_what_they_cannot_wire_naming_the_node() {
     let e = err(M::new(&[("x", &[1, 3, 2])]).node("LRN", &["x"], "y", vec![]));
     assert!(e.contains("size is required"), "{e}");
 }
+
+#[test]
+fn pow_by_a_constant_exponent_tensor_picks_each_elements_own_power() {
+    // onnx/backend/test/case/node/pow.py, "pow_broadcast" with y = [1, 2, 3].
+    let g = M::new(&[("x", &[2, 3])])
+        .ints("e", &[1, 2, 3])
+        .node("Pow", &["x", "e"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    let out = run(&g, &[t(&[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])]);
+    assert_eq!(out[0].data, vec![1.0, 4.0, 27.0, 4.0, 25.0, 216.0]);
+    // One exponent over a larger shape broadcasts x.
+    let g = M::new(&[("x", &[3])])
+        .ints("e", &[2, 2, 2, 2, 2, 2])
+        .node("Reshape", &["e", "s"], "e2", vec![])
+        .ints("s", &[2, 3])
+        .node("Pow", &["x", "e2"], "y", vec![])
+        .import(&["y"])
+        .unwrap();
+    let out = run(&g, &[t(&[3], &[1.0, -2.0, 3.0])]);
+    assert_eq!(
+        (&out[0].shape, &out[0].data),
+        (&vec![2, 3], &vec![1.0, 4.0, 9.0, 1.0, 4.0, 9.0])
+    );
+    // Too many different exponents, or none, are refused naming the node.
+    let many: Vec<i64> = (0..17).collect();
+    let e = M::new(&[("x", &[17])])
+        .ints("e", &many)
+        .node("Pow", &["x", "e"], "y", vec![])
+        .import(&["y"])
+        .unwrap_err();
+    assert!(e.contains("my_pow") && e.contains("17 different values"), "{e}");
+    let e = M::new(&[("x", &[1])])
+        .ints("e", &[])
+        .node("Pow", &["x", "e"], "y", vec![])
+        .import(&["y"])
+        .unwrap_err();
+    assert!(e.contains("my_pow") && e.contains("empty"), "{e}");
+}

@@ -623,6 +623,9 @@ impl Context {
                     }
                 }
                 const MAX_DISTINCT: usize = 16;
+                if distinct.is_empty() {
+                    return Err(format!("the exponent (shape {:?}) is empty", e.shape));
+                }
                 if distinct.len() > MAX_DISTINCT {
                     return Err(format!(
                         "the exponent (shape {:?}) holds {} different values; zkc expands a constant exponent tensor into one Pow per distinct value, up to {MAX_DISTINCT}",
