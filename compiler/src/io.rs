@@ -84,7 +84,8 @@ impl Serialize for OutputFile {
     }
 }
 
-/// Reads `output_data` lists of numbers or booleans (true = 1, false = 0), as IN.json's.
+/// Reads `output_data` lists of numbers or booleans (true = 1, false = 0), as IN.json's, and
+/// null, which is how a NaN output is written, as NaN.
 fn numbers_or_booleans<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
     let lists: Vec<Vec<serde_json::Value>> = Vec::deserialize(d)?;
     lists
@@ -93,7 +94,13 @@ fn numbers_or_booleans<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>,
         .map(|(i, row)| {
             let mut v = Vec::with_capacity(row.len());
             row.iter()
-                .try_for_each(|x| flatten(x, &mut v))
+                .try_for_each(|x| match x {
+                    serde_json::Value::Null => {
+                        v.push(f64::NAN);
+                        Ok(())
+                    }
+                    x => flatten(x, &mut v),
+                })
                 .map_err(|e| serde::de::Error::custom(format!("output {i}: {e}")))?;
             Ok(v)
         })
@@ -258,6 +265,15 @@ mod tests {
         assert_eq!(text, r#"{"output_data":[[1,-2],[true,false],[2.0,0.5],[3.0,0.5]]}"#);
         let back: super::OutputFile = serde_json::from_str(&text).unwrap();
         assert_eq!(back.output_data, file.output_data);
+        // A NaN is written as null and read back as NaN.
+        let nan = super::OutputFile {
+            output_data: vec![vec![f64::NAN, 1.5]],
+            kinds: vec![],
+        };
+        let text = serde_json::to_string(&nan).unwrap();
+        assert_eq!(text, r#"{"output_data":[[null,1.5]]}"#);
+        let back: super::OutputFile = serde_json::from_str(&text).unwrap();
+        assert!(back.output_data[0][0].is_nan() && back.output_data[0][1] == 1.5);
     }
 
     #[test]
