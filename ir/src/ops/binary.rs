@@ -90,16 +90,18 @@ pub fn broadcast_offsets(src: &[usize], out: &[usize]) -> Vec<usize> {
     offs
 }
 
-/// Evaluates `a op b` with broadcasting to `out_shape`.
-pub fn eval(op: BinaryOp, a: &Tensor, b: &Tensor, out_shape: &[usize]) -> Tensor {
+/// `f(a, b)` per element, both broadcast to `out_shape` (from [`broadcast_shape`]): every
+/// elementwise two-input op evaluates through it.
+pub fn zip_broadcast(a: &Tensor, b: &Tensor, out_shape: &[usize], f: impl Fn(f64, f64) -> f64) -> Tensor {
     let oa = broadcast_offsets(&a.shape, out_shape);
     let ob = broadcast_offsets(&b.shape, out_shape);
-    let data = oa
-        .iter()
-        .zip(&ob)
-        .map(|(&i, &j)| op.apply(a.data[i], b.data[j]))
-        .collect();
+    let data = oa.iter().zip(&ob).map(|(&i, &j)| f(a.data[i], b.data[j])).collect();
     Tensor::new(out_shape.to_vec(), data)
+}
+
+/// Evaluates `a op b` with broadcasting to `out_shape`.
+pub fn eval(op: BinaryOp, a: &Tensor, b: &Tensor, out_shape: &[usize]) -> Tensor {
+    zip_broadcast(a, b, out_shape, |x, y| op.apply(x, y))
 }
 
 #[cfg(test)]

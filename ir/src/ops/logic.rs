@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::binary::broadcast_offsets;
+use super::binary::zip_broadcast;
 use crate::tensor::Tensor;
 
 /// A binary op whose result is 0 or 1.
@@ -62,14 +62,7 @@ impl LogicOp {
 
 /// Evaluates `a op b` with broadcasting to `out_shape` (from [`super::binary::broadcast_shape`]).
 pub fn eval(op: LogicOp, a: &Tensor, b: &Tensor, out_shape: &[usize]) -> Tensor {
-    let oa = broadcast_offsets(&a.shape, out_shape);
-    let ob = broadcast_offsets(&b.shape, out_shape);
-    let data = oa
-        .iter()
-        .zip(&ob)
-        .map(|(&i, &j)| op.apply(a.data[i], b.data[j]))
-        .collect();
-    Tensor::new(out_shape.to_vec(), data)
+    zip_broadcast(a, b, out_shape, |x, y| op.apply(x, y))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the dividend: `a - b·trunc(a/b)`; without it (integer/Python semantics) it has the sign of
 //! the divisor: `a - b·⌊a/b⌋`. A zero divisor gives NaN (ONNX leaves it undefined).
 
-use super::binary::broadcast_offsets;
+use super::binary::zip_broadcast;
 use crate::tensor::Tensor;
 
 /// The remainder of `a` by `b`.
@@ -21,14 +21,7 @@ pub fn apply(fmod: bool, a: f64, b: f64) -> f64 {
 
 /// Evaluates `a mod b` with broadcasting to `out_shape` (from [`super::binary::broadcast_shape`]).
 pub fn eval(fmod: bool, a: &Tensor, b: &Tensor, out_shape: &[usize]) -> Tensor {
-    let oa = broadcast_offsets(&a.shape, out_shape);
-    let ob = broadcast_offsets(&b.shape, out_shape);
-    let data = oa
-        .iter()
-        .zip(&ob)
-        .map(|(&i, &j)| apply(fmod, a.data[i], b.data[j]))
-        .collect();
-    Tensor::new(out_shape.to_vec(), data)
+    zip_broadcast(a, b, out_shape, |x, y| apply(fmod, x, y))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::gather::resolve_index;
 use super::{OpError, OpResult};
-use crate::tensor::{next_index, numel, offset, strides, Tensor};
+use crate::tensor::{numel, strides, Tensor};
 
 /// How an update combines with the value it lands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,23 +88,8 @@ pub fn shape(axis: Option<usize>, data: &[usize], indices: &[usize], updates: &[
 /// For each update element (row-major), the data offset it lands on.
 pub fn targets(axis: Option<usize>, data: &[usize], indices: &Tensor) -> OpResult<Vec<usize>> {
     match axis {
-        Some(axis) => {
-            let mut out = Vec::with_capacity(indices.len());
-            if indices.is_empty() {
-                return Ok(out);
-            }
-            let mut idx = vec![0; indices.rank()];
-            let mut k = 0;
-            loop {
-                let mut at = idx.clone();
-                at[axis] = resolve_index(indices.data[k], data[axis])?;
-                out.push(offset(data, &at));
-                k += 1;
-                if !next_index(&mut idx, &indices.shape) {
-                    return Ok(out);
-                }
-            }
-        }
+        // ScatterElements writes where GatherElements with the same indices reads.
+        Some(axis) => super::gather_elements::source_offsets(axis, data, indices),
         None => {
             let q = *indices.shape.last().unwrap_or(&0);
             let slice = numel(&data[q..]);
