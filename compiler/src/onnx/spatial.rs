@@ -573,19 +573,7 @@ impl Context {
             let axes: Vec<usize> = (0..l.len())
                 .filter(|&i| !output.contains(&l[i]) && !others.contains(&l[i]))
                 .collect();
-            if !axes.is_empty() {
-                v = self.step(
-                    &mut nm,
-                    "Einsum",
-                    Op::Reduce {
-                        kind: ReduceKind::Sum,
-                        axes: axes.clone(),
-                        keepdims: false,
-                    },
-                    vec![v],
-                )?;
-                l = (0..l.len()).filter(|i| !axes.contains(i)).map(|i| l[i]).collect();
-            }
+            (v, l) = self.sum_labels(&mut nm, v, l, &axes)?;
             prepared.push((v, l));
         }
         let mut iter = prepared.into_iter();
@@ -623,19 +611,7 @@ impl Context {
         // Labels left that the output drops (possible with one operand) are summed, then the
         // rest is put in output order.
         let axes: Vec<usize> = (0..l.len()).filter(|&i| !output.contains(&l[i])).collect();
-        if !axes.is_empty() {
-            v = self.step(
-                &mut nm,
-                "Einsum",
-                Op::Reduce {
-                    kind: ReduceKind::Sum,
-                    axes: axes.clone(),
-                    keepdims: false,
-                },
-                vec![v],
-            )?;
-            l = (0..l.len()).filter(|i| !axes.contains(i)).map(|i| l[i]).collect();
-        }
+        (v, l) = self.sum_labels(&mut nm, v, l, &axes)?;
         let perm: Vec<usize> = output
             .iter()
             .map(|c| l.iter().position(|x| x == c).expect("output label"))
@@ -645,6 +621,21 @@ impl Context {
         }
         let shape: Vec<usize> = output.iter().map(|c| dim[c]).collect();
         self.emit(name, "Einsum", Op::Reshape { shape }, vec![v], out)
+    }
+
+    /// Sums `v` over the label positions `axes` (none: unchanged); returns it with its labels.
+    fn sum_labels(&mut self, nm: &mut Namer, v: ValueId, l: Vec<char>, axes: &[usize]) -> R<(ValueId, Vec<char>)> {
+        if axes.is_empty() {
+            return Ok((v, l));
+        }
+        let op = Op::Reduce {
+            kind: ReduceKind::Sum,
+            axes: axes.to_vec(),
+            keepdims: false,
+        };
+        let v = self.step(nm, "Einsum", op, vec![v])?;
+        let l = (0..l.len()).filter(|i| !axes.contains(i)).map(|i| l[i]).collect();
+        Ok((v, l))
     }
 
     /// `v` (labels `l`) transposed to `order` and reshaped to `shape`.
